@@ -1,0 +1,1 @@
+"""Arabic full-text search: analysis, ingest, index engines, reindex, search."""

@@ -1,0 +1,163 @@
+"""The index directory: generations, the CURRENT pointer, and the writer's lock.
+
+    INDEX_DIR/
+      CURRENT              name of the generation being served (replaced atomically)
+      gen-000007/          one complete index: meta.json, vocabulary.tsv, engine/
+      reindex.lock         pid of the one running reindex
+
+A reindex builds generation N+1 beside N and then renames a new CURRENT file
+over the old one (atomic on POSIX), so readers see N or N+1, never half of
+one.  The generations before N are removed at the next swap; N stays for
+workers still finishing a request on it.
+"""
+
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import IndexIncompatible
+from indexer.errors import IndexUnavailable
+from indexer.errors import ReindexBusy
+from indexer.schema import SCHEMA_VERSION
+
+CURRENT = "CURRENT"
+LOCK = "reindex.lock"
+PREFIX = "gen-"
+
+
+@dataclass(frozen=True)
+class Generation:
+    path: Path
+    meta: dict
+
+    @property
+    def number(self) -> int:
+        return self.meta["generation"]
+
+    @property
+    def engine_dir(self) -> Path:
+        return self.path / "engine"
+
+
+def _generation_number(name: str) -> int:
+    return int(name[len(PREFIX):])
+
+
+class Catalog:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def current_name(self) -> str | None:
+        try:
+            return (self.root / CURRENT).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def current(self) -> Generation:
+        """The served generation; IndexUnavailable if there is none or it is unreadable."""
+        name = self.current_name()
+        if name is None:
+            raise IndexUnavailable(
+                f"no index in {self.root}: run `bahth reindex` to build one"
+            )
+        try:
+            meta = json.loads((self.root / name / "meta.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(
+                f"index {self.root / name} is damaged ({exc}): run `bahth reindex`"
+            ) from exc
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexIncompatible(
+                f"index {self.root / name} was built by schema version "
+                f"{meta.get('schema_version')}, this is version {SCHEMA_VERSION}: run `bahth reindex`"
+            )
+        return Generation(self.root / name, meta)
+
+    def generations(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        names = [p.name for p in self.root.iterdir() if p.name.startswith(PREFIX) and p.is_dir()]
+        return sorted(names, key=_generation_number)
+
+    def new_generation(self) -> Path:
+        names = self.generations()
+        number = _generation_number(names[-1]) + 1 if names else 1
+        path = self.root / f"{PREFIX}{number:06d}"
+        path.mkdir(parents=True)
+        return path
+
+    def publish(self, path: Path) -> None:
+        """Make ``path`` the served generation, atomically and durably."""
+        tmp = self.root / f"{CURRENT}.tmp"
+        with open(tmp, "w") as stream:
+            stream.write(path.name + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, self.root / CURRENT)
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def remove_unused(self) -> list[str]:
+        """Delete generations older than the one before CURRENT, and unfinished builds."""
+        current = self.current_name()
+        if current is None:
+            return []
+        keep_from = _generation_number(current) - 1
+        removed = []
+        for name in self.generations():
+            number = _generation_number(name)
+            # Older than the previous one, or a newer build that was never published.
+            if number < keep_from or number > _generation_number(current):
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                removed.append(name)
+        return removed
+
+    @contextmanager
+    def lock(self, on_stale=None):
+        """Hold the single-writer lock; a lock left by a dead process is cleared."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                pid = _read_pid(path)
+                if pid is not None and _alive(pid):
+                    raise ReindexBusy(
+                        f"another reindex (pid {pid}) is running on {self.root}; nothing was changed"
+                    ) from None
+                if on_stale:
+                    on_stale(f"cleared a stale lock left by a process that is gone (pid {pid})")
+                path.unlink(missing_ok=True)
+        else:
+            raise ReindexBusy(f"could not take the lock {path}")
+        try:
+            os.write(fd, f"{os.getpid()}\n".encode())
+            os.close(fd)
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,117 @@
+"""The ``bahth`` command: reindex, search, serve.
+
+Exit codes: 0 done, 1 bad input or a failure (one line on stderr), 2 usage.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from indexer.errors import BahthError
+from indexer.settings import ENGINES
+from indexer.settings import Settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, dest="index_dir", metavar="DIR",
+                        help="index directory (env BAHTH_INDEX_DIR; default var/index)")
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="search engine (env BAHTH_ENGINE; default whoosh)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bahth", description="Arabic full-text search.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    reindex = commands.add_parser("reindex", help="build the index from sources and swap it in")
+    reindex.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                         help=".txt pages, .jsonl(.gz) feeds or folders (default: the seeds)")
+    _common(reindex)
+    reindex.add_argument("--incremental", action="store_true",
+                         help="add, update and delete by id instead of rebuilding")
+    reindex.add_argument("--delete", action="append", default=[], metavar="ID",
+                         help="with --incremental: remove this document (repeatable)")
+    reindex.add_argument("--skip-bad", action="store_true", help="skip bad records and count them")
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query")
+    _common(search)
+    search.add_argument("--limit", type=int, default=10, help="results to show (1-100)")
+    search.add_argument("--json", action="store_true", help="print the JSON the API returns")
+
+    serve = commands.add_parser("serve", help="serve the JSON API and search page with gunicorn")
+    _common(serve)
+    serve.add_argument("--bind", default="127.0.0.1:8000", help="address (default 127.0.0.1:8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: 2 × cores + 1)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "reindex" and args.delete and not args.incremental:
+        parser.error("--delete needs --incremental")
+    try:
+        settings = Settings.from_env(index_dir=args.index_dir, engine=args.engine)
+        return {"reindex": _reindex, "search": _search, "serve": _serve}[args.command](settings, args)
+    except BahthError as exc:
+        print(f"bahth: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bahth: interrupted; the serving index is unchanged", file=sys.stderr)
+        return 130
+
+
+def _reindex(settings: Settings, args) -> int:
+    from tqdm import tqdm
+
+    from indexer.reindex import reindex
+
+    def progress(records):
+        # On a terminal only: a bar in a log file is noise.
+        return tqdm(records, desc="indexing", unit=" docs", disable=not sys.stderr.isatty())
+
+    def warn(message):
+        tqdm.write(f"bahth: {message}", file=sys.stderr)
+
+    summary = reindex(settings, args.sources or [settings.seeds_dir], incremental=args.incremental,
+                      skip_bad=args.skip_bad, delete_ids=args.delete, progress=progress, warn=warn)
+    print(summary.line())
+    return 0
+
+
+def _search(settings: Settings, args) -> int:
+    from indexer.search import SearchRequest
+    from indexer.search import Searcher
+
+    response = Searcher(settings).search(SearchRequest(args.query, per_page=args.limit))
+    if args.json:
+        data = response.to_dict()
+        keep = ("id", "kind", "title", "score", "date", "url", "source")
+        out = {"query": data["query"], "total": data["total"],
+               "hits": [{k: h[k] for k in keep} for h in data["hits"]]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{response.total} results for {response.query!r}")
+    for rank, hit in enumerate(response.hits, 1):
+        print(f"{rank:3}. [{hit['kind']}] {hit['title'] or hit['id']}  ({hit['score']:.2f}, {hit['id']})")
+    return 0
+
+
+def _serve(settings: Settings, args) -> int:
+    # gunicorn reads the settings from the environment in each worker.
+    os.environ["BAHTH_INDEX_DIR"] = str(Path(settings.index_dir).resolve())
+    os.environ["BAHTH_ENGINE"] = settings.engine
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:deploy.gunicorn_conf",
+            "--bind", args.bind]
+    if args.workers:
+        argv += ["--workers", str(args.workers)]
+    argv.append("search_api.app:get_app()")
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

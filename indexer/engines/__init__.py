@@ -1,0 +1,16 @@
+"""Search engines behind one interface (see ``base``); chosen by name."""
+
+from indexer.engines.base import Engine
+
+
+def get_engine(name: str) -> Engine:
+    # Imported on demand: an installation needs only the engine it uses.
+    if name == "whoosh":
+        from indexer.engines.whoosh_engine import WhooshEngine
+
+        return WhooshEngine()
+    if name == "tantivy":
+        from indexer.engines.tantivy_engine import TantivyEngine
+
+        return TantivyEngine()
+    raise ValueError(f"unknown engine {name!r}")

@@ -1,0 +1,105 @@
+"""The engine boundary: documents, queries and results; never files or the web.
+
+An engine stores the analysed term streams of ``indexer.schema`` and the
+stored fields, and answers engine queries.  Ranking policy, highlighting and
+suggestions live above it, the same for every engine.
+"""
+
+from abc import ABC
+from abc import abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.ingest.document import Document
+
+
+@dataclass(frozen=True)
+class TermClause:
+    field: str
+    term: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class PhraseClause:
+    field: str
+    terms: tuple[str, ...]
+
+
+Clause = TermClause | PhraseClause
+
+
+@dataclass(frozen=True)
+class EngineQuery:
+    """Documents matching every ``must`` clause (or, with none, any ``should``
+    clause), none of the ``must_not`` ones; scored by the ``should`` clauses."""
+
+    should: tuple[TermClause, ...] = ()
+    must: tuple[Clause, ...] = ()
+    must_not: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None
+    source: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD, inclusive
+    date_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    stored: dict  # the stored fields of indexer.schema.STORED_FIELDS
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int
+    hits: list[Hit]
+    timed_out: bool = False
+
+
+class Writer(ABC):
+    @abstractmethod
+    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+        """Add or replace (by id) one document."""
+
+    @abstractmethod
+    def delete(self, doc_id: str) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def cancel(self) -> None: ...
+
+
+class Reader(ABC):
+    @abstractmethod
+    def search(
+        self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
+        time_limit: float,
+    ) -> Results:
+        """``sort`` is "relevance" or "date" (newest first)."""
+
+    @abstractmethod
+    def get(self, doc_id: str) -> dict | None: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Engine(ABC):
+    name: str
+
+    @abstractmethod
+    def writer(self, location: Path, base: Path | None = None) -> Writer:
+        """A writer of a new index at ``location``, starting empty or from a copy of ``base``."""
+
+    @abstractmethod
+    def reader(self, location: Path) -> Reader: ...

@@ -1,0 +1,117 @@
+"""Reading sources: seed pages (.txt), JSON Lines feeds (.jsonl, .jsonl.gz), folders.
+
+Readers yield a ``Document`` per good record and a ``BadDocument`` (not
+raised) per bad one, so the caller decides: fail the run, or skip and count.
+"""
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.errors import BadDocument
+from indexer.ingest.clean import clean
+from indexer.ingest.document import Document
+from indexer.ingest.document import iso_date
+from indexer.ingest.seeds import parse_page
+
+MAX_LINE_CHARS = 2_000_000  # longer than any real article; bounds memory and time
+Record = Document | BadDocument
+
+
+def read_sources(paths: list[Path]) -> Iterator[Record]:
+    """Every record of every source, folders expanded in name order."""
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            yield from read_sources(files)
+        elif not path.exists():
+            yield BadDocument(str(path), 0, "no such file or folder")
+        elif path.name.endswith((".jsonl", ".jsonl.gz")):
+            yield from read_jsonl(path)
+        elif path.suffix == ".txt":
+            yield from read_page(path)
+        else:
+            yield BadDocument(str(path), 0, "not a .txt page or a .jsonl/.jsonl.gz feed")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str | BadDocument]]:
+    """Numbered decoded lines; a line that cannot be read becomes a BadDocument."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            for number, raw in enumerate(stream, 1):
+                if b"\0" in raw:
+                    yield number, BadDocument(str(path), number, "NUL byte: binary data, not text")
+                elif len(raw) > MAX_LINE_CHARS * 4:
+                    yield number, BadDocument(str(path), number, "line longer than 2,000,000 characters")
+                else:
+                    try:
+                        yield number, raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        yield number, BadDocument(
+                            str(path), number, f"invalid UTF-8 at byte {exc.start}"
+                        )
+    except (OSError, EOFError) as exc:  # unreadable file, truncated gzip
+        yield 0, BadDocument(str(path), 0, f"cannot read: {exc}")
+
+
+def read_page(path: Path) -> Iterator[Record]:
+    lines = []
+    for number, line in _lines(path):
+        if isinstance(line, BadDocument):
+            yield line
+            return
+        lines.append(line)
+    if not any(line.strip() for line in lines):
+        yield BadDocument(str(path), 1, "empty page")
+        return
+    yield from parse_page(lines, str(path), page_id=path.stem)
+
+
+def read_jsonl(path: Path) -> Iterator[Record]:
+    empty = True
+    for number, line in _lines(path):
+        if isinstance(line, BadDocument):
+            yield line
+            continue
+        if not line.strip():
+            continue
+        empty = False
+        yield _record(line, str(path), number)
+    if empty:
+        yield BadDocument(str(path), 1, "empty feed")
+
+
+def _record(line: str, source: str, number: int) -> Record:
+    def bad(reason):
+        return BadDocument(source, number, reason)
+
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return bad(f"invalid JSON: {exc.msg} at column {exc.colno}")
+    if not isinstance(data, dict):
+        return bad("a record must be a JSON object")
+    for field in ("id", "title", "text", "date", "url", "source", "section"):
+        value = data.get(field)
+        if value is not None and not isinstance(value, str):
+            if field == "id" and isinstance(value, int) and not isinstance(value, bool):
+                continue
+            return bad(f"{field!r} must be a string, not {type(value).__name__}")
+    doc_id = str(data.get("id") or "").strip()
+    if not doc_id:
+        return bad("missing 'id'")
+    if not data.get("text"):
+        return bad("missing 'text'")
+    return Document(
+        id=doc_id,
+        kind="article",
+        title=clean(data.get("title") or ""),
+        body=clean(data["text"]),
+        date=iso_date(data.get("date") or ""),
+        url=(data.get("url") or "").strip(),
+        source=(data.get("source") or "").strip(),
+        section=(data.get("section") or "").strip(),
+        origin=(source, number),
+    )

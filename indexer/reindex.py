@@ -1,0 +1,161 @@
+"""Reindex: build a new generation from sources and swap it in atomically.
+
+The served index is never touched: a full rebuild writes a new generation; an
+incremental one copies the current generation and changes the copy.  Any
+failure (bad input, full disk, Ctrl-C) removes the unfinished generation and
+leaves CURRENT as it was; a kill -9 leaves an unpublished directory that the
+next reindex removes, and a lock whose owner is gone, which it clears.
+"""
+
+import json
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timezone
+from pathlib import Path
+
+from indexer import schema
+from indexer.analysis import analyse
+from indexer.analysis import analyse_surfaces
+from indexer.catalog import Catalog
+from indexer.engines import get_engine
+from indexer.errors import BadDocument
+from indexer.errors import ConfigError
+from indexer.errors import IndexUnavailable
+from indexer.errors import ReindexFailed
+from indexer.ingest.document import Document
+from indexer.ingest.sources import read_sources
+from indexer.settings import Settings
+from indexer.vocabulary import VocabularyBuilder
+
+
+@dataclass
+class Summary:
+    kinds: Counter = field(default_factory=Counter)
+    deleted: int = 0
+    skipped: int = 0
+    repeated_headlines: int = 0
+    seconds: float = 0.0
+    generation: int = 0
+    total: int = 0
+
+    def line(self) -> str:
+        indexed = sum(self.kinds.values())
+        rate = indexed / self.seconds if self.seconds else 0.0
+        kinds = ", ".join(f"{n} {k}s" for k, n in sorted(self.kinds.items())) or "no documents"
+        return (
+            f"indexed {indexed} documents ({kinds}), deleted {self.deleted}, "
+            f"skipped {self.skipped} bad, in {self.seconds:.1f} s ({rate:.0f} docs/s); "
+            f"generation {self.generation} now serves {self.total} documents"
+        )
+
+
+def reindex(settings: Settings, sources: list[Path], *, incremental: bool = False,
+            skip_bad: bool = False, delete_ids=(), progress=None, warn=lambda msg: None) -> Summary:
+    """Build and publish a new generation.
+
+    Args:
+        progress: wraps the record iterator (a tqdm bar on a terminal), or None.
+        warn: receives one line per skipped record and per cleared stale lock.
+
+    Raises:
+        BadDocument: a bad record (without ``skip_bad``); nothing was changed.
+        ReindexBusy: another reindex is running.
+        ReindexFailed: the new index could not be written (disk, permissions).
+    """
+    catalog = Catalog(settings.index_dir)
+    started = time.perf_counter()
+    try:
+        with catalog.lock(on_stale=warn):
+            catalog.remove_unused()  # leftovers of a build that was killed
+            base = _base_generation(catalog, settings) if incremental else None
+            path = catalog.new_generation()
+            try:
+                summary = _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn)
+                catalog.publish(path)
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            catalog.remove_unused()
+    except OSError as exc:
+        raise ReindexFailed(f"cannot write the index in {settings.index_dir}: {exc}") from exc
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _base_generation(catalog: Catalog, settings: Settings):
+    try:
+        base = catalog.current()
+    except IndexUnavailable:
+        return None  # nothing to update yet: build from scratch
+    if base.meta["engine"] != settings.engine:
+        raise ConfigError(
+            f"the current index was built by {base.meta['engine']}, not {settings.engine}: "
+            "run a full reindex to change engines"
+        )
+    return base
+
+
+def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) -> Summary:
+    engine = get_engine(settings.engine)
+    writer = engine.writer(path / "engine", base.engine_dir if base else None)
+    vocabulary = VocabularyBuilder()
+    if base:
+        vocabulary.load(base.path)
+    summary = Summary()
+    seen = {}  # id → origin, to report duplicates
+    records = read_sources(sources)
+    try:
+        for record in progress(records) if progress else records:
+            if isinstance(record, Document):
+                record = _index(record, seen, writer, vocabulary, summary)
+            if isinstance(record, BadDocument):
+                if not skip_bad:
+                    raise record
+                summary.skipped += 1
+                warn(f"skipped {record.message}")
+        for doc_id in delete_ids:
+            writer.delete(doc_id)
+            vocabulary.forget(doc_id)
+            summary.deleted += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    vocabulary.write(path)
+    reader = engine.reader(path / "engine")
+    summary.total = reader.count()
+    reader.close()
+    summary.generation = int(path.name.split("-")[-1])
+    meta = {
+        "schema_version": schema.SCHEMA_VERSION,
+        "engine": engine.name,
+        "generation": summary.generation,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "documents": summary.total,
+    }
+    (path / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return summary
+
+
+def _index(doc, seen, writer, vocabulary, summary):
+    """Index one document; a BadDocument if it cannot be."""
+    source, line = doc.origin
+    if doc.id in seen:
+        if doc.kind == "headline":  # the ticker is site-wide: one document per headline
+            summary.repeated_headlines += 1
+            return None
+        first = seen[doc.id]
+        return BadDocument(source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})")
+    surfaces = analyse_surfaces(doc.text)
+    if not surfaces:
+        return BadDocument(source, line, "no searchable text (only marks, punctuation or stop words)")
+    seen[doc.id] = doc.origin
+    terms = [term for term, _ in surfaces]
+    writer.add(doc, schema.term_streams(terms, analyse(doc.title)))
+    vocabulary.add(surfaces, doc.id, doc.kind, doc.title)
+    summary.kinds[doc.kind] += 1
+    return None

@@ -1,0 +1,35 @@
+"""The index schema, declared once: stored fields, search fields and their weights.
+
+Every engine indexes the same term streams, produced here from our analysis,
+so all engines rank from identical inputs.  Bump SCHEMA_VERSION whenever the
+analysis or a field changes: an index built by another version is refused.
+"""
+
+from indexer.analysis import Term
+
+SCHEMA_VERSION = 1
+
+# Shown to readers and filtered on; stored as given.
+STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")
+FILTER_FIELDS = ("kind", "source", "section")
+
+# Search fields: term streams over title + body (titles prepended, which beat
+# a separate boosted title field on every set measured).
+STEM = "stem"  # light stems: the main match
+EXACT = "exact"  # normalised unstemmed words: exact forms rank first; phrases
+ROOT = "root"  # ISRI roots: recall across derived forms
+TITLE = "title_stem"  # light stems of the title alone: title: queries
+SEARCH_FIELDS = (STEM, EXACT, ROOT, TITLE)
+
+# Weight of each field's matches in the ranking (BM25 per field, summed).
+WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.0}
+
+
+def term_streams(text_terms: list[Term], title_terms: list[Term]) -> dict[str, list[str]]:
+    """The term stream of every search field for one document."""
+    return {
+        STEM: [t.stem for t in text_terms],
+        EXACT: [t.exact for t in text_terms],
+        ROOT: [t.root for t in text_terms],
+        TITLE: [t.stem for t in title_terms],
+    }

@@ -1,0 +1,222 @@
+"""Searching: the one path from a reader's request to ranked, highlighted hits.
+
+The CLI, the JSON API, the page and the relevance benchmark all call
+``Searcher.search``.  A Searcher follows CURRENT: each call checks the
+pointer (one small read) and opens a newly published generation, so workers
+serve a reindex without a restart.
+"""
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from dataclasses import field
+
+from indexer import schema
+from indexer.catalog import Catalog
+from indexer.catalog import Generation
+from indexer.engines import get_engine
+from indexer.engines.base import EngineQuery
+from indexer.engines.base import Filters
+from indexer.engines.base import PhraseClause
+from indexer.engines.base import TermClause
+from indexer.errors import BadQuery
+from indexer.errors import DocumentNotFound
+from indexer.highlight import Matcher
+from indexer.highlight import highlight
+from indexer.highlight import snippet
+from indexer.ingest.document import KINDS
+from indexer.query import ParsedQuery
+from indexer.query import parse_query
+from indexer.settings import Settings
+from indexer.suggest import Vocabulary
+
+SORTS = ("relevance", "date")
+MAX_RESULT_WINDOW = 10_000  # deepest result a page may reach
+FEW_RESULTS = 3  # below this, offer a did-you-mean
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str
+    page: int = 1
+    per_page: int = 10
+    kind: str | None = None
+    sort: str = "relevance"
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+
+    def validate(self, settings: Settings) -> None:
+        """Raise BadQuery naming the first rule the request breaks."""
+        if len(self.q) > settings.max_query_chars:
+            raise BadQuery("query_too_long", f"q is longer than {settings.max_query_chars} characters")
+        if self.page < 1:
+            raise BadQuery("invalid_parameter", "page must be 1 or more")
+        if not 1 <= self.per_page <= settings.max_per_page:
+            raise BadQuery("invalid_parameter", f"per_page must be between 1 and {settings.max_per_page}")
+        if self.page * self.per_page > MAX_RESULT_WINDOW:
+            raise BadQuery("page_too_deep", f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query")
+        if self.sort not in SORTS:
+            raise BadQuery("invalid_parameter", f"sort must be one of: {', '.join(SORTS)}")
+        if self.kind is not None and self.kind not in KINDS:
+            raise BadQuery("invalid_parameter", f"kind must be one of: {', '.join(KINDS)}")
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not _valid_date(value):
+                raise BadQuery("invalid_parameter", f"{name.replace('date_', '')} must be a date YYYY-MM-DD")
+
+
+def _valid_date(value: str) -> bool:
+    if not _DATE.match(value):
+        return False
+    try:
+        time.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[dict] = field(default_factory=list)
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query, "total": self.total, "page": self.page,
+            "per_page": self.per_page, "took_ms": self.took_ms, "hits": self.hits,
+            "suggestion": self.suggestion,
+        }
+
+
+def engine_query(parsed: ParsedQuery) -> EngineQuery:
+    """The ranking policy: which fields each query word is matched in, and how much it counts."""
+    should, seen = [], set()
+    for term in parsed.words:
+        if term.exact in seen:
+            continue
+        seen.add(term.exact)
+        should += [
+            TermClause(schema.STEM, term.stem, schema.WEIGHTS[schema.STEM]),
+            TermClause(schema.EXACT, term.exact, schema.WEIGHTS[schema.EXACT]),
+            TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
+        ]
+    must = [PhraseClause(schema.EXACT, tuple(t.exact for t in p)) for p in parsed.phrases]
+    must += [TermClause(schema.TITLE, t.stem) for t in parsed.title_terms]
+    must_not = [
+        TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.EXACT, tuple(t.exact for t in p))
+        for p in parsed.excluded
+    ]
+    return EngineQuery(tuple(should), tuple(must), tuple(must_not))
+
+
+class Searcher:
+    """Searches the current generation of one index; safe to share between threads."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.catalog = Catalog(settings.index_dir)
+        self._lock = threading.Lock()
+        self._name = None  # generation name opened
+        self._generation = self._reader = self._vocabulary = None
+        self._cache = OrderedDict()
+
+    def _open(self):
+        """The reader of the current generation, reopened after a swap."""
+        name = self.catalog.current_name()
+        with self._lock:
+            if name != self._name or self._reader is None:
+                generation = self.catalog.current()
+                reader = get_engine(generation.meta["engine"]).reader(generation.engine_dir)
+                # The old reader is left to the garbage collector: a request
+                # in flight on another thread may still be using it.
+                self._generation, self._reader, self._name = generation, reader, generation.path.name
+                self._vocabulary = None
+                self._cache.clear()
+            return self._generation, self._reader
+
+    def generation(self) -> Generation:
+        return self._open()[0]
+
+    def vocabulary(self) -> Vocabulary:
+        generation, _ = self._open()
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(generation.path)
+        return self._vocabulary
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        request.validate(self.settings)
+        started = time.perf_counter()
+        generation, reader = self._open()
+        key = (generation.path.name, request)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._search(reader, request)
+            self._remember(key, cached)
+        total, hits, suggestion = cached
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return SearchResponse(request.q, total, request.page, request.per_page, took, hits, suggestion)
+
+    def _search(self, reader, request: SearchRequest):
+        parsed = parse_query(request.q)
+        filters = Filters(request.kind, request.source, request.date_from, request.date_to)
+        if parsed.empty and not request.q.strip():
+            return 0, [], None
+        if parsed.empty:  # only stop words or punctuation: nothing to rank by
+            return 0, [], None
+        offset = (request.page - 1) * request.per_page
+        results = reader.search(engine_query(parsed), filters, request.sort, offset,
+                                request.per_page, self.settings.search_time_limit)
+        matcher = Matcher(parsed.words)
+        hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
+        suggestion = None
+        if results.total < FEW_RESULTS:
+            suggestion = self.vocabulary().correct(request.q)
+        return results.total, hits, suggestion
+
+    @staticmethod
+    def _hit(stored: dict, score: float, matcher: Matcher) -> dict:
+        title, body = stored.get("title", ""), stored.get("body", "")
+        return {
+            "id": stored["id"], "kind": stored["kind"], "title": title,
+            "title_html": highlight(title, matcher),
+            "snippet": snippet(body or title, matcher),
+            "score": round(score, 4), "date": stored.get("date") or None,
+            "url": stored.get("url") or None, "source": stored.get("source") or None,
+        }
+
+    def _remember(self, key, value) -> None:
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > self.settings.cache_size:
+                self._cache.popitem(last=False)
+
+    def document(self, doc_id: str) -> dict:
+        _, reader = self._open()
+        stored = reader.get(doc_id)
+        if stored is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        return {name: stored.get(name) or None for name in schema.STORED_FIELDS} | {
+            "id": stored["id"], "kind": stored["kind"], "title": stored.get("title", ""),
+            "body": stored.get("body", ""),
+        }
+
+    def suggest(self, text: str) -> list[str]:
+        if len(text) > self.settings.max_query_chars:
+            raise BadQuery("query_too_long", f"q is longer than {self.settings.max_query_chars} characters")
+        return self.vocabulary().complete(text)
+
+    def health(self) -> dict:
+        generation, reader = self._open()
+        return {
+            "status": "ok", "documents": reader.count(), "engine": generation.meta["engine"],
+            "generation": generation.number, "built_at": generation.meta["built_at"],
+        }
