@@ -76,7 +76,9 @@ def _reindex(settings: Settings, args) -> int:
     def warn(message):
         tqdm.write(f"bahth: {message}", file=sys.stderr)
 
-    summary = reindex(settings, args.sources or [settings.seeds_dir], incremental=args.incremental,
+    # An incremental run that only deletes reads no sources.
+    sources = args.sources or ([] if args.delete else [settings.seeds_dir])
+    summary = reindex(settings, sources, incremental=args.incremental,
                       skip_bad=args.skip_bad, delete_ids=args.delete, progress=progress, warn=warn)
     print(summary.line())
     return 0

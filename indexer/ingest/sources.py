@@ -73,12 +73,11 @@ def read_jsonl(path: Path) -> Iterator[Record]:
     empty = True
     for number, line in _lines(path):
         if isinstance(line, BadDocument):
+            empty = False
             yield line
-            continue
-        if not line.strip():
-            continue
-        empty = False
-        yield _record(line, str(path), number)
+        elif line.strip():
+            empty = False
+            yield _record(line, str(path), number)
     if empty:
         yield BadDocument(str(path), 1, "empty feed")
 

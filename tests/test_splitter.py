@@ -1,0 +1,137 @@
+"""The headline-ticker splitter on real Arabic headlines."""
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.ingest.splitter import split_ticker
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_49235c3dde4d8611.txt"
+SEED_HEADLINES = [
+    "طلاء جدران أحد السجون.. عمل ممنهج لطمس جرائم الأسد فماهي القصة؟",
+    "أحمد الشرع يلتقي الملياردير السوري وفيق سعيد.. من هو؟",
+    "ما الذي جرى في ريف القرداحة؟",
+    "وزير النفط السوري: سنبدأ التنقيب عن النفط والغاز في مناطق جديدة خلال أقل من شهر",
+    "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا",
+    "مواقف الفنانين السوريين بين الولاء للنظام وتغيير المسار بعد انتصار الثورة",
+    "ارتفاع حاد في الرسوم الجمركية عبر المعابر السورية",
+    "مرتضى منصور يهاجم الإعلاميين المصريين بسبب موقفهم من القيادة السورية",
+    "جنرال إيراني يتهم روسيا بالتقصير في دعم الأسد وتسهيل الهجمات الإسرائيلية",
+    "اجتماع أوروبي أميركي في روما حول الوضع في سوريا",
+    "“أجاك الدور يا دكتاتور” يتصدر مواقع التواصل في مصر بعد انتصار الثورة السورية",
+    "قرار قضائي بإعادة ملاحقة الموقوفين الفارين من السجون",
+    "حقول النفط السورية.. تراجع كارثي وأمل في الإحياء",
+    "واشنطن تخطط لتخفيف القيود على المساعدات الإنسانية إلى سوريا",
+    "اتفاق ينهي التوترات المسلحة في مدينة الصنمين بريف درعا الشمالي",
+]
+
+
+def seed_ticker() -> str:
+    return SEED.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_seed_ticker_splits_into_its_15_headlines():
+    assert split_ticker(seed_ticker()) == SEED_HEADLINES
+
+
+@pytest.mark.parametrize(
+    "headlines",
+    [
+        # an exclamation mark, then a headline with "..." inside
+        ["برشلونة يتخطى روما بسهولة.. وميسي ينطح!", "تعزيز الوحدة الوطنية... تاريخنا مادته"],
+        # end marks, then an opening quote
+        ["جامعة طيبة وإثبات السكن !!", "«أخضر الطائرة» يبدأ مشوار «العربية» باختبار قطر"],
+        # an opening quote glued to a word
+        ["جوتيريز يغربل الشباب", "«أخضر الطائرة» يبدأ مشوار «العربية» باختبار قطر"],
+        # ة inside a word
+        ["الأرصاد تتوقع طقساً شديد الحرارة على مكة والمدينة", "رياضي / النصر والهلال يفتتحان الموسم الرياضي بكأس السوبر"],
+        # fathatan and its alef inside a word
+        ["أسرة تدفع 1.6 مليون بعد تزويج رضيعة عمرها 11 شهرًا", "عبور 65 سفينة للمجرى الملاحي لقناة السويس"],
+        # a number glued to the last word
+        ["الفيصل ومتعب بن عبدالله يعزون آل الجفالي بجدة", "800 ألف ريال حجم مبيعات مهرجان العسل الدولي بالباحة"],
+    ],
+)
+def test_marked_joins(headlines):
+    assert split_ticker("".join(headlines)) == headlines
+
+
+@pytest.mark.parametrize(
+    "headlines",
+    [
+        ["البحرين تدين العمل الإرهابي", "الزعيم يصحو مبكرا على غير العادة"],
+        ["مدير تعليم نجران يؤكد انطلاق الدراسة في موعدها المحدد", "إحباط تهريب 87 كبسولة كوكائين و89 كبسولة هيروين"],
+        ["إصابة الإعلامي منهل عبد القادر ومقتل زوجته في بيروت", "الصقور السعودية تواصل عروضها في سماء الباحة"],
+        ['"الصحة": إصابة مواطن بـ"كورونا" في الرياض', "الطلاق العاطفي.. عندما تذبل شجرة المودة"],
+    ],
+)
+def test_unmarked_joins_found_with_the_lexicon(headlines):
+    assert split_ticker("".join(headlines)) == headlines
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "مجلس الأمن يصادق على «الاتفاق النووي».. وإيران تقول إنه «غير مقبول»",
+        "السعودية تطيح خلايا عنقودية مرتبطة بـ«داعش».. وتديرها دول",
+        '"الصحة": إصابة مواطن بـ"كورونا" في الرياض',
+        "تونس تمدد حالة الطوارىء لشهرين",
+        "تيلور سويفت وإد شيران يتصدران جوائز «إم.تي.في» للأغاني المصورة",
+        "“السعودية للتموين” توصي بتوزيع أرباح نقدية بنسبة 17.5 % عن الربع الثاني 2015م",
+        SEED_HEADLINES[0],
+    ],
+)
+def test_a_single_headline_stays_whole(headline):
+    assert split_ticker(headline) == [headline]
+
+
+def test_surrounding_whitespace_is_stripped():
+    assert split_ticker("  ما الذي جرى في ريف القرداحة؟ \n") == ["ما الذي جرى في ريف القرداحة؟"]
+
+
+@pytest.mark.parametrize("line", ["", "   ", "؟!…", "«»“”\"\"", "Breaking news: markets fall!Stocks rise"])
+def test_odd_input_does_not_raise(line):
+    pieces = split_ticker(line)
+    assert all(piece.strip() for piece in pieces)
+
+
+def test_empty_string_gives_no_headline():
+    assert split_ticker("") == []
+
+
+def test_a_2000_character_ticker_is_fast():
+    line = (seed_ticker() * 3)[:2000]
+    split_ticker(line)  # loads the lexicon
+    best = min(_seconds(split_ticker, line) for _ in range(5))
+    assert best < 0.05
+
+
+def _seconds(function, argument) -> float:
+    started = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - started
+
+
+TICKER_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى") + list("ًٌٍَُِّْـ")
+        + list("؟?!.…،:\"“”«»()%#") + list("0123456789٠١٢") + list("abcXYZ") + [" ", "\n", "\u200b", "\u202b"]
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TICKER_TEXT, st.text(max_size=200)))
+def test_pieces_are_the_input_in_order(line):
+    pieces = split_ticker(line)
+    position = 0
+    for piece in pieces:
+        assert piece and piece == piece.strip()
+        found = line.find(piece, position)
+        assert found >= 0
+        position = found + len(piece)
+    # Nothing but white space is lost between or around the pieces.
+    assert "".join("".join(pieces).split()) == "".join(line.split())
