@@ -14,6 +14,7 @@ workers still finishing a request on it.
 import json
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,9 @@ class Catalog:
                 break
             except FileExistsError:
                 pid = _read_pid(path)
-                if pid is not None and _alive(pid):
+                # No pid yet: another reindex created the lock a moment ago.
+                just_taken = pid is None and _age(path) < 10
+                if just_taken or (pid is not None and _alive(pid)):
                     raise ReindexBusy(
                         f"another reindex (pid {pid}) is running on {self.root}; nothing was changed"
                     ) from None
@@ -151,6 +154,13 @@ def _read_pid(path: Path) -> int | None:
         return int(path.read_text().strip())
     except (OSError, ValueError):
         return None
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 def _alive(pid: int) -> bool:

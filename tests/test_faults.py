@@ -1,0 +1,49 @@
+"""Faults during reindex: kill -9 at random moments loses nothing."""
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from indexer.catalog import Catalog
+from tests.test_reindex import RESIGNATION
+from tests.test_reindex import bahth
+from tests.test_reindex import search_json
+from tests.conftest import PROJECT
+
+
+@pytest.fixture(scope="module")
+def big_feed(tmp_path_factory, seed_text):
+    """Enough real Arabic paragraphs that a reindex takes a few seconds."""
+    paragraphs = [p for p in seed_text.split("\n") if len(p) > 80]
+    path = tmp_path_factory.mktemp("feed") / "feed.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(3000):
+            text = " ".join(paragraphs[(i + k) % len(paragraphs)] for k in range(3))
+            out.write(json.dumps({"id": f"p{i}", "title": f"فقرة {i}", "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_kill_9_during_reindex_keeps_the_served_index(tmp_path, big_feed, run):
+    index = tmp_path / "index"
+    assert bahth("reindex", "--index", index).returncode == 0
+    served = Catalog(index).current_name()
+
+    child = subprocess.Popen([sys.executable, "-m", "indexer", "reindex", "--index", str(index), str(big_feed)],
+                             cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(random.Random(run).uniform(0.5, 2.5))
+    assert child.poll() is None, "the reindex finished before it could be killed"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    assert Catalog(index).current_name() == served
+    assert search_json(index, "استقاله")["hits"][0]["title"] == RESIGNATION
+    again = bahth("reindex", "--index", index)
+    assert again.returncode == 0, again.stderr
+    assert "cleared a stale lock" in again.stderr
+    assert Catalog(index).generations() == [served, Catalog(index).current_name()]

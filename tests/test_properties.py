@@ -1,0 +1,58 @@
+"""Properties over arbitrary Unicode: the analysis and the query parser never fail."""
+
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from indexer.analysis import analyse
+from indexer.analysis import analyse_spans
+from indexer.analysis import normalise
+from indexer.analysis import spans
+from indexer.analysis import words
+from indexer.highlight import Matcher
+from indexer.highlight import highlight
+from indexer.highlight import snippet
+from indexer.query import parse_query
+
+# Arabic letters, marks, tatweel, digits, bidi and zero-width characters mixed
+# with everything else Unicode has: the odd input real pages carry.
+ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
+ODD = st.sampled_from(list("\u200b\u200c\u200d\u202b\u202c\u202e\u2066\ufeff\u0640\ufefb\ufdfa ـ\"«»-:"))
+TEXT = st.text(st.one_of(ARABIC, ODD, st.characters()), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_normalise_is_idempotent(text):
+    once = normalise(text)
+    assert normalise(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_tokens_are_never_empty_and_spans_point_into_the_text(text):
+    assert all(words(text))
+    for span in spans(text):
+        assert span.text and 0 <= span.start < span.end <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_both_analysis_paths_agree(text):
+    assert [t for t, _, _ in analyse_spans(text)] == analyse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_the_query_parser_never_fails(text):
+    parsed = parse_query(text)
+    assert all(all(t.exact for t in p) for p in parsed.phrases + parsed.excluded)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT)
+def test_highlighting_escapes_everything_but_its_marks(text, query):
+    html = highlight(text, Matcher(analyse(query)))
+    plain = html.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in plain and ">" not in plain
+    snippet(text, Matcher(analyse(query)))
