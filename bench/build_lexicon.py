@@ -1,6 +1,6 @@
 """Build the ticker splitter's word-frequency lexicon from news article bodies.
 
-    python -m bench.build_lexicon [CORPUS ...] [--limit 20000] [--words 50000]
+    python -m bench.build_lexicon [CORPUS ...] [--limit 20000] [--words 60000] [--min-count 5]
 
 Reads JSON-lines corpora (``{"id", "title", "text", ...}``, gzip or plain),
 counts the normalised Arabic words of the first ``--limit`` article TEXTS

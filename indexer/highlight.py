@@ -51,7 +51,7 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     """The window of ``text`` with the most matches, as HTML; the start if none match."""
     spans = matcher.spans(text)
     start = 0
-    if spans:
+    if spans and len(text) > width:
         best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + width))
         start = _word_start(text, max(0, spans[best][0] - _LEAD))
     end = _word_end(text, min(len(text), start + width))

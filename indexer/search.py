@@ -155,6 +155,8 @@ class Searcher:
     def search(self, request: SearchRequest) -> SearchResponse:
         request.validate(self.settings)
         started = time.perf_counter()
+        if not request.q.strip():  # the empty search box: nothing to look up
+            return SearchResponse(request.q, 0, request.page, request.per_page, 0.0)
         generation, reader = self._open()
         key = (generation.path.name, request)
         cached = self._cache.get(key)
@@ -168,8 +170,6 @@ class Searcher:
     def _search(self, reader, request: SearchRequest):
         parsed = parse_query(request.q)
         filters = Filters(request.kind, request.source, request.date_from, request.date_to)
-        if parsed.empty and not request.q.strip():
-            return 0, [], None
         if parsed.empty:  # only stop words or punctuation: nothing to rank by
             return 0, [], None
         offset = (request.page - 1) * request.per_page

@@ -1,16 +1,21 @@
 """Whoosh: the pure-Python default engine.
 
-Term streams arrive analysed, so every search field splits on spaces and
-nothing else; BM25F (k1 1.2, b 0.75) scores each field and clause boosts
-weight them.
+Term streams arrive analysed, so search fields take the list of terms as it
+is and count it (no tokenizer); BM25F (k1 1.2, b 0.75) scores each field and
+clause boosts weight them.
 """
 
+import os
 import shutil
+from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from whoosh import index
 from whoosh import query as wq
+from whoosh.index import IndexError as IndexError_
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.system import pack_uint
 from whoosh.collectors import TimeLimitCollector
 from whoosh.fields import ID
 from whoosh.fields import STORED
@@ -29,9 +34,26 @@ from indexer.engines.base import Reader
 from indexer.engines.base import Results
 from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
+from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
 
-_TERMS = SpaceSeparatedTokenizer()
+class TermsField(TEXT):
+    """A TEXT field fed a list of analysed terms, counted directly.
+
+    PERF: skips Whoosh's tokenizer and Token objects, the largest cost of
+    ``add_document`` once analysis is done elsewhere.
+    """
+
+    def index(self, value, **kwargs):
+        if self.format.supports("positions"):
+            positions = defaultdict(list)
+            for position, term in enumerate(value):
+                positions[term].append(position)
+            for term, found in positions.items():
+                yield term.encode("utf-8"), len(found), float(len(found)), self.format.encode(found)
+        else:
+            for term, count in Counter(value).items():
+                yield term.encode("utf-8"), count, float(count), pack_uint(count)
 
 
 def whoosh_schema() -> Schema:
@@ -46,19 +68,26 @@ def whoosh_schema() -> Schema:
         "url": STORED(),
     }
     for name in schema.SEARCH_FIELDS:
-        fields[name] = TEXT(analyzer=_TERMS, phrase=(name == schema.EXACT))
+        # The analyzer is only used if a caller passes a string instead of terms.
+        fields[name] = TermsField(analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.EXACT))
     return Schema(**fields)
 
 
 class WhooshWriter(Writer):
     def __init__(self, ix):
-        # A large buffer: postings spill to temporary runs (pickled) past it.
-        self._writer = ix.writer(limitmb=1024)
         self._incremental = ix.doc_count_all() > 0
+        if self._incremental:
+            self._writer = ix.writer(limitmb=256)
+        else:
+            # A full build is all Whoosh work (analysis is done before): one
+            # process per core, each writing its own segment, none merged.
+            # A large buffer, because postings spill to pickled runs past it.
+            procs = max(1, min(4, os.cpu_count() or 1))
+            self._writer = ix.writer(limitmb=512, procs=procs, multisegment=procs > 1)
 
     def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
         fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
-        fields.update({name: " ".join(terms) for name, terms in streams.items()})
+        fields.update(streams)
         if self._incremental:
             self._writer.update_document(**fields)
         else:
@@ -68,7 +97,7 @@ class WhooshWriter(Writer):
         self._writer.delete_by_term("id", doc_id)
 
     def commit(self) -> None:
-        self._writer.commit(optimize=not self._incremental)
+        self._writer.commit()
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -95,11 +124,19 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
     return q
 
 
-def whoosh_filter(filters: Filters) -> wq.Query | None:
+def _filtered(q: wq.Query, filters: Filters) -> wq.Query:
+    """``q`` restricted by ``filters``, which add nothing to the score.
+
+    NOTE: filters go into the query, not the collector: TimeLimitCollector
+    bypasses a wrapped collector's filter, and an empty allow-set is taken
+    for "no filter".
+    """
     parts = [wq.Term(f, getattr(filters, f)) for f in ("kind", "source") if getattr(filters, f)]
     if filters.date_from or filters.date_to:
         parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
-    return wq.And(parts) if parts else None
+    if not parts:
+        return q
+    return wq.And([q, wq.ConstantScoreQuery(wq.And(parts), 0.0)])
 
 
 class WhooshReader(Reader):
@@ -110,22 +147,23 @@ class WhooshReader(Reader):
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
         searcher = self._searcher
-        sortedby = "date" if sort == "date" else None
-        collector = searcher.collector(limit=offset + limit, sortedby=sortedby,
-                                       reverse=bool(sortedby), filter=whoosh_filter(filters))
+        by_date = sort == "date"
+        collector = searcher.collector(limit=offset + limit, sortedby="date" if by_date else None,
+                                       reverse=by_date)
         timed = TimeLimitCollector(collector, timelimit=time_limit, use_alarm=False)
         timed_out = False
         try:
-            searcher.search_with_collector(whoosh_query(query), timed)
+            searcher.search_with_collector(_filtered(whoosh_query(query), filters), timed)
         except TimeLimit:
             timed_out = True
         results = timed.results()
         hits = [
-            Hit(hit["id"], float(hit.score or 0.0), dict(hit.fields()))
+            # Sorted by date, Whoosh puts the sort key where the score was.
+            Hit(hit["id"], 0.0 if by_date else float(hit.score), dict(hit.fields()))
             for hit in list(results)[offset : offset + limit]
         ]
-        return Results(total=results.estimated_length() if timed_out else len(results),
-                       hits=hits, timed_out=timed_out)
+        total = results.estimated_length() if timed_out else len(results)
+        return Results(total=total, hits=hits, timed_out=timed_out)
 
     def get(self, doc_id: str) -> dict | None:
         return self._searcher.document(id=doc_id)
@@ -148,4 +186,7 @@ class WhooshEngine(Engine):
         return WhooshWriter(index.create_in(str(location), whoosh_schema()))
 
     def reader(self, location: Path) -> Reader:
-        return WhooshReader(index.open_dir(str(location)))
+        try:
+            return WhooshReader(index.open_dir(str(location)))
+        except (OSError, IndexError_) as exc:
+            raise IndexUnavailable(f"cannot open the index in {location} ({exc}): run `bahth reindex`") from exc

@@ -22,7 +22,7 @@ SPLIT_THRESHOLD = 11.0
 # the longer a rare "word", the likelier it is two words glued together.
 LETTER_COST = math.log(10)
 MIN_PART = 3  # letters in each half: shorter halves are mostly affixes (يطلق|ان)
-MAX_WORD = 40  # letters: a longer run is no pair of words, and cutting it is quadratic
+MAX_WORD = 40  # letters and marks: no pair of words is longer; cutting is quadratic
 
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"  # tatweel (U+0640) left out
 _MARKS = re.escape(IN_WORD)  # harakat, tatweel, invisible joiners
@@ -73,8 +73,10 @@ def lexicon() -> Lexicon:
 
 def _word_before(line: str, pos: int) -> str:
     """The letters, digits and marks that end right before ``pos``, marks removed."""
-    start = pos
-    while start > 0 and (line[start - 1].isalnum() or line[start - 1] in IN_WORD):
+    # Looking back MAX_WORD characters is enough to tell a bare prefix, and
+    # keeps a long run of glued numbers and letters linear.
+    start, stop = pos, max(0, pos - MAX_WORD)
+    while start > stop and (line[start - 1].isalnum() or line[start - 1] in IN_WORD):
         start -= 1
     return "".join(ch for ch in line[start:pos] if ch not in IN_WORD or ch == "ـ")
 
@@ -130,12 +132,14 @@ def _is_pair(head: str, tail: str, logp: dict[str, float]) -> bool:
 
 def lexicon_cut(word: str, threshold: float = SPLIT_THRESHOLD) -> int | None:
     """Offset inside ``word`` (letters and marks) where two words meet, or None."""
+    if len(word) > MAX_WORD:
+        return None
     logp, once = lexicon()
     # Normalised letter by letter so that each cut has its normalised halves;
     # a mark normalises to "" and a cut before it is skipped.
     letters = [normalise(char) for char in word]
     whole = "".join(letters)
-    if whole in logp or len(whole) > MAX_WORD:
+    if whole in logp:
         return None  # a listed (frequent) word is never split
     best, best_score = None, once - LETTER_COST * len(whole) + threshold
     for cut in range(1, len(word)):

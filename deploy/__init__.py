@@ -1,0 +1,1 @@
+"""Deployment configuration: the gunicorn settings ``bahth serve`` runs with."""

@@ -1,0 +1,43 @@
+"""Gunicorn settings for ``bahth serve`` (``--config python:deploy.gunicorn_conf``).
+
+Flags given on the command line (``--bind``, ``--workers``) override these.
+"""
+
+import logging
+import multiprocessing
+import os
+
+# Searches are CPU-bound and short: the usual 2 × cores + 1 sync workers
+# (5 on a 2-core machine); WEB_CONCURRENCY overrides, as on most platforms.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"
+
+# Not preloaded: each worker opens its own index reader after the fork.
+preload_app = False
+
+timeout = 30  # a worker silent this long is killed; searches stop after 2 s
+graceful_timeout = 20  # on SIGTERM, requests in flight get this long to finish
+keepalive = 5
+
+accesslog = "-"  # stdout, for the container's log collector
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+proc_name = "bahth"
+
+# gunicorn ≥ 25.1 opens a control socket at one per-user path
+# (~/.gunicorn/gunicorn.ctl): two instances on a host would fight over it, and
+# nothing here uses gunicornc.  Older versions ignore the unknown name.
+control_socket_disable = True
+
+# The worker heartbeat file: in memory, so a slow disk cannot get workers killed.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+
+def post_worker_init(worker):
+    """Send the app's log (the traceback behind a 500) to gunicorn's error log."""
+    log = logging.getLogger("bahth")
+    log.handlers = list(worker.log.error_log.handlers)
+    log.setLevel(logging.INFO)
+    log.propagate = False

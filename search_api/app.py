@@ -1,0 +1,66 @@
+"""Building the falcon app: routes, security headers, CORS, error handling.
+
+The app starts without an index: the Searcher opens the generation named by
+CURRENT on each request, so requests get 503s until ``bahth reindex``
+publishes one, and then answers, with no restart.
+"""
+
+from pathlib import Path
+
+import falcon
+
+from indexer.search import Searcher
+from indexer.settings import Settings
+from search_api import errors
+from search_api import resources
+from search_api.openapi import build_spec
+from search_api.page import PageResource
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CORS_PREFIXES = ("/api/", "/openapi.json")  # the page and its files are same-origin only
+
+
+class SecurityHeaders:
+    """On every response, errors and static files included."""
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        resp.set_header("Content-Security-Policy", CSP)
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.set_header("Referrer-Policy", "same-origin")
+
+
+class ApiCORS(falcon.CORSMiddleware):
+    """falcon's CORS policy, for the JSON API only."""
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        if req.path.startswith(CORS_PREFIXES):
+            # The answer depends on Origin: shared caches must keep one per origin.
+            resp.append_header("Vary", "Origin")
+            super().process_response(req, resp, resource, req_succeeded)
+
+
+def create_app(settings: Settings | None = None, searcher: Searcher | None = None) -> falcon.App:
+    settings = settings or Settings.from_env()
+    # Constructing a Searcher reads nothing: it opens the index on first use.
+    searcher = searcher or Searcher(settings)
+    middleware = [SecurityHeaders()]
+    if settings.cors_origins:
+        middleware.append(ApiCORS(allow_origins=settings.cors_origins))
+    app = falcon.App(middleware=middleware)
+    app.add_route("/", PageResource(searcher))
+    app.add_route("/api/search", resources.SearchResource(searcher))
+    # :path so an id from a feed may contain "/".
+    app.add_route("/api/documents/{doc_id:path}", resources.DocumentResource(searcher))
+    app.add_route("/api/suggest", resources.SuggestResource(searcher))
+    app.add_route("/healthz", resources.HealthResource(searcher))
+    app.add_route("/openapi.json", resources.OpenAPIResource(build_spec(settings)))
+    app.add_static_route("/static", str(STATIC_DIR))
+    errors.install(app)
+    return app
+
+
+def get_app() -> falcon.App:
+    """The app gunicorn serves (``search_api.app:get_app()``), configured from BAHTH_* variables."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,456 @@
+"""The JSON API and the search page, in process, over indexes built from real Arabic sources."""
+
+import json
+import logging
+import re
+import shutil
+from urllib.parse import quote
+
+import pytest
+from falcon import inspect as falcon_inspect
+from falcon.testing import TestClient
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_openapi
+
+from indexer.reindex import reindex
+from indexer.settings import Settings
+from search_api.app import CSP
+from search_api.app import create_app
+from tests.conftest import SEEDS
+from tests.fixtures_api import build_index
+
+RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
+ARTICLE_ID = "000_49235c3dde4d8611"  # the seed page's article
+ARTICLE_TITLE = "التحالف الدولي يعترف بقتله 1257 مدنياً عن طريق الخطأ في سورية والعراق"
+SYRIAN_HEADLINES = 4  # headlines matching السورية (the article matches too)
+SYRIAN = quote("السورية")  # as it appears in the page's links
+
+
+# Two dated articles from a feed, for dates, links and mixed-script sources.
+FEED = [
+    {"id": "feed-book-fair-open", "title": "افتتاح معرض الكتاب في دمشق بمشاركة 200 دار نشر",
+     "text": "افتتح معرض الكتاب الدولي في دمشق أبوابه يوم الأحد بمشاركة أكثر من 200 دار نشر "
+             "عربية وأجنبية، ويستمر المعرض عشرة أيام.",
+     "date": "2024-03-10", "url": "https://news.example/book-fair", "source": "BBC عربي"},
+    {"id": "feed-book-fair-close", "title": "معرض الكتاب يختتم دورته بزيارة 50 ألف شخص",
+     "text": "اختتم معرض الكتاب في دمشق دورته بعد أن زاره أكثر من 50 ألف شخص خلال عشرة أيام.",
+     "date": "2024-03-20", "url": "javascript:alert(1)", "source": "سانا"},
+]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    return build_index(tmp_path_factory.mktemp("api-index"))
+
+
+@pytest.fixture(scope="module")
+def client(index_dir):
+    return TestClient(create_app(Settings(index_dir=index_dir)))
+
+
+@pytest.fixture(scope="module")
+def feed_client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("feed")
+    feed = folder / "feed.jsonl"
+    lines = [json.dumps(record, ensure_ascii=False) for record in FEED]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return TestClient(create_app(Settings(index_dir=build_index(folder / "index", [feed]))))
+
+
+def search(client, **params):
+    result = client.simulate_get("/api/search", params=params)
+    assert result.status_code == 200, result.text
+    return result.json
+
+
+def titles(body):
+    return [hit["title"] for hit in body["hits"]]
+
+
+# --- search -------------------------------------------------------------------------------
+
+def test_search_returns_the_exact_shape(client):
+    body = search(client, q="استقاله")
+    hit = body["hits"][0]
+    assert body == {"query": "استقاله", "total": 1, "page": 1, "per_page": 10,
+                    "took_ms": body["took_ms"], "hits": [hit], "suggestion": None}
+    assert isinstance(body["took_ms"], float)
+    assert hit == {
+        "id": hit["id"], "kind": "headline", "title": RESIGNATION,
+        "title_html": "<mark>استقالة</mark> مصطفى كواية بعد أيام من انتخابه رئيسًا",
+        "snippet": "<mark>استقالة</mark> مصطفى كواية بعد أيام من انتخابه رئيسًا",
+        "score": hit["score"], "date": None, "url": None, "source": None,
+    }
+    assert hit["id"].startswith("headline-") and hit["score"] > 0
+
+
+def test_article_snippet_is_highlighted(client):
+    body = search(client, q="مدنيين")
+    article = next(hit for hit in body["hits"] if hit["kind"] == "article")
+    assert article["id"] == ARTICLE_ID and article["title"] == ARTICLE_TITLE
+    assert "<mark>المدنيين</mark>" in article["snippet"]
+
+
+def test_diacritised_query_marks_the_whole_written_word(client):
+    hit = search(client, q="مَدَنِيًّا")["hits"][0]
+    # The tanween is part of the word: inside the mark, not left after it.
+    assert "1257 <mark>مدنياً</mark> عن" in hit["title_html"]
+
+
+def test_phrase_must_appear_in_order(client):
+    assert titles(search(client, q='"التحالف الدولي"')) == [ARTICLE_TITLE]
+    assert search(client, q='"الدولي التحالف"')["total"] == 0
+
+
+def test_excluded_word_removes_documents(client):
+    assert search(client, q="النفط")["total"] == 2
+    oil_fields = "حقول النفط السورية.. تراجع كارثي وأمل في الإحياء"
+    assert titles(search(client, q="النفط -وزير")) == [oil_fields]
+
+
+def test_title_prefix_searches_titles_only(client):
+    assert "article" in {hit["kind"] for hit in search(client, q="الثورة")["hits"]}
+    body = search(client, q="title:الثورة")
+    assert body["total"] == 2 and {hit["kind"] for hit in body["hits"]} == {"headline"}
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}])
+def test_missing_or_empty_query_is_an_empty_result(client, params):
+    body = search(client, **params)
+    assert (body["total"], body["hits"], body["suggestion"]) == (0, [], None)
+
+
+def test_pages_through_all_results(client):
+    pages = [search(client, q="السورية", per_page=2, page=n) for n in (1, 2, 3, 4)]
+    assert [p["total"] for p in pages] == [SYRIAN_HEADLINES + 1] * 4
+    assert [len(p["hits"]) for p in pages] == [2, 2, 1, 0]
+    ids = [hit["id"] for p in pages for hit in p["hits"]]
+    assert len(set(ids)) == SYRIAN_HEADLINES + 1
+
+
+def test_pages_through_headlines_only(client):
+    pages = [search(client, q="السورية", kind="headline", per_page=2, page=n) for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [SYRIAN_HEADLINES] * 3
+    assert [len(p["hits"]) for p in pages] == [2, 2, 0]
+    assert {hit["kind"] for p in pages for hit in p["hits"]} == {"headline"}
+
+
+def test_kind_filter(client):
+    body = search(client, q="السورية", kind="article")
+    assert (body["total"], titles(body)) == (1, [ARTICLE_TITLE])
+
+
+def test_did_you_mean(client):
+    body = search(client, q="اسقالة")
+    assert (body["total"], body["suggestion"]) == (0, "استقالة")
+
+
+# --- dates, sources and links, from a feed --------------------------------------------------
+
+def test_newest_first(feed_client):
+    body = search(feed_client, q="معرض الكتاب", sort="date")
+    assert [hit["date"] for hit in body["hits"]] == ["2024-03-20", "2024-03-10"]
+
+
+def test_date_range(feed_client):
+    body = search(feed_client, **{"q": "معرض الكتاب", "from": "2024-03-15", "to": "2024-03-31"})
+    assert [hit["id"] for hit in body["hits"]] == ["feed-book-fair-close"]
+
+
+def test_page_shows_dates_sources_and_only_web_links(feed_client):
+    html = feed_client.simulate_get("/", params={"q": "معرض"}).text
+    assert '<time datetime="2024-03-20"><bdi>2024-03-20</bdi></time>' in html
+    assert "<bdi>BBC عربي</bdi>" in html
+    assert '<a href="https://news.example/book-fair">' in html
+    assert "javascript:" not in html
+
+
+# --- documents, suggestions, health ------------------------------------------------------------
+
+def test_document(client):
+    result = client.simulate_get(f"/api/documents/{ARTICLE_ID}")
+    assert result.status_code == 200
+    doc = result.json
+    assert set(doc) == {"id", "kind", "title", "body", "date", "url", "source", "section"}
+    assert (doc["id"], doc["kind"], doc["title"]) == (ARTICLE_ID, "article", ARTICLE_TITLE)
+    assert "مدنياً قتلوا" in doc["body"]
+
+
+def test_suggest_completes_real_words(client):
+    result = client.simulate_get("/api/suggest", params={"q": "است"})
+    assert result.status_code == 200
+    body = result.json
+    assert body["query"] == "است"
+    assert "استقالة" in body["suggestions"] and RESIGNATION in body["suggestions"]
+    assert 1 <= len(body["suggestions"]) <= 10
+    assert all(word.startswith("است") for word in body["suggestions"])
+
+
+def test_suggest_nothing_typed(client):
+    assert client.simulate_get("/api/suggest").json == {"query": "", "suggestions": []}
+
+
+def test_health(client):
+    result = client.simulate_get("/healthz")
+    assert result.status_code == 200
+    body = result.json
+    assert body == {"status": "ok", "documents": 16, "engine": "whoosh", "generation": 1,
+                    "built_at": body["built_at"]}
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T", body["built_at"])
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+LONG_QUERY = "ا" * 501
+
+ERRORS = [
+    # (method, path, params, status, code, message)
+    ("GET", "/api/search", {"q": "سوريا", "page": "0"}, 400, "invalid_parameter",
+     "page must be 1 or more"),
+    ("GET", "/api/search", {"q": "سوريا", "page": "-3"}, 400, "invalid_parameter",
+     "page must be 1 or more"),
+    ("GET", "/api/search", {"q": "سوريا", "page": "two"}, 400, "invalid_parameter",
+     "page must be a whole number"),
+    ("GET", "/api/search", {"q": "سوريا", "page": "1.5"}, 400, "invalid_parameter",
+     "page must be a whole number"),
+    ("GET", "/api/search", {"q": "سوريا", "per_page": "0"}, 400, "invalid_parameter",
+     "per_page must be between 1 and 100"),
+    ("GET", "/api/search", {"q": "سوريا", "per_page": "101"}, 400, "invalid_parameter",
+     "per_page must be between 1 and 100"),
+    ("GET", "/api/search", {"q": "سوريا", "per_page": "١٠"}, 400, "invalid_parameter",
+     "per_page must be a whole number"),
+    ("GET", "/api/search", {"q": "سوريا", "page": "1001"}, 400, "page_too_deep",
+     "results beyond the first 10000 are not served; narrow the query"),
+    ("GET", "/api/search", {"q": LONG_QUERY}, 400, "query_too_long",
+     "q is longer than 500 characters"),
+    ("GET", "/api/search", {"q": "سوريا", "sort": "popular"}, 400, "invalid_parameter",
+     "sort must be one of: relevance, date"),
+    ("GET", "/api/search", {"q": "سوريا", "kind": "video"}, 400, "invalid_parameter",
+     "kind must be one of: headline, article"),
+    ("GET", "/api/search", {"q": "سوريا", "from": "2024-13-01"}, 400, "invalid_parameter",
+     "from must be a date YYYY-MM-DD"),
+    ("GET", "/api/search", {"q": "سوريا", "to": "yesterday"}, 400, "invalid_parameter",
+     "to must be a date YYYY-MM-DD"),
+    ("GET", "/api/suggest", {"q": LONG_QUERY}, 400, "query_too_long",
+     "q is longer than 500 characters"),
+    ("GET", "/api/documents/no-such-id", {}, 404, "not_found", "no document with id 'no-such-id'"),
+    ("GET", "/api/nothing-here", {}, 404, "not_found", "no such route: /api/nothing-here"),
+    ("GET", "/static/missing.js", {}, 404, "not_found", "no such route: /static/missing.js"),
+    ("POST", "/api/search", {}, 405, "method_not_allowed",
+     "method POST is not allowed on /api/search"),
+    ("DELETE", "/api/documents/x", {}, 405, "method_not_allowed",
+     "method DELETE is not allowed on /api/documents/x"),
+]
+
+
+@pytest.mark.parametrize("method, path, params, status, code, message", ERRORS,
+                         ids=[f"{e[0]} {e[1]} {e[4]} {i}" for i, e in enumerate(ERRORS)])
+def test_error_json(client, method, path, params, status, code, message):
+    result = client.simulate_request(method, path, params=params)
+    assert result.status_code == status
+    assert result.headers["content-type"] == "application/json"
+    assert result.json == {"error": {"code": code, "message": message}}
+
+
+def test_405_says_what_is_allowed(client):
+    assert client.simulate_post("/api/search").headers["allow"] == "GET, OPTIONS"
+
+
+def test_bad_parameter_on_the_page_is_an_html_400(client):
+    result = client.simulate_get("/", params={"q": "سوريا", "page": "two"})
+    assert result.status_code == 400 and result.headers["content-type"].startswith("text/html")
+    assert 'value="سوريا"' in result.text and "page must be a whole number" in result.text
+
+
+def test_unexpected_error_is_a_500_without_a_traceback(index_dir, caplog):
+    class Broken:
+        def on_get(self, req, resp):
+            return {}["missing"]  # a real bug: KeyError
+
+    app = create_app(Settings(index_dir=index_dir))
+    app.add_route("/api/broken", Broken())
+    with caplog.at_level(logging.ERROR, logger="bahth.api"):
+        result = TestClient(app).simulate_get("/api/broken")
+    assert result.status_code == 500
+    message = "the server failed to answer this request; it has been logged"
+    assert result.json == {"error": {"code": "internal_error", "message": message}}
+    assert "Traceback" not in result.text and "KeyError" in caplog.text
+
+
+NO_INDEX = {"error": {"code": "index_unavailable",
+                      "message": "no index is being served yet: run `bahth reindex` to build one"}}
+
+
+def test_no_index_is_503_then_recovers_after_reindex(tmp_path):
+    app_client = TestClient(create_app(Settings(index_dir=tmp_path / "index")))
+    for path in ("/api/search?q=سوريا", "/api/suggest?q=سو", "/healthz", "/api/documents/x"):
+        result = app_client.simulate_get(path)
+        assert (result.status_code, result.json) == (503, NO_INDEX), path
+    page = app_client.simulate_get("/", params={"q": "سوريا"})
+    assert page.status_code == 503 and "البحث غير متاح الآن" in page.text
+    assert str(tmp_path) not in page.text  # no server paths to clients
+    assert app_client.simulate_get("/").status_code == 200  # the empty search box needs no index
+
+    reindex(Settings(index_dir=tmp_path / "index"), [SEEDS])
+    assert app_client.simulate_get("/healthz").json["documents"] == 16
+    assert search(app_client, q="استقالة")["hits"][0]["title"] == RESIGNATION
+
+
+def test_index_of_another_schema_is_503(index_dir, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    meta = next(copy.glob("gen-*/meta.json"))
+    meta.write_text(json.dumps(json.loads(meta.read_text()) | {"schema_version": 0}))
+    app_client = TestClient(create_app(Settings(index_dir=copy)))
+    result = app_client.simulate_get("/api/search", params={"q": "سوريا"})
+    assert result.status_code == 503
+    assert result.json["error"]["code"] == "index_incompatible"
+
+
+# --- OpenAPI --------------------------------------------------------------------------------------
+
+def _template(path: str) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", r"{\1}", path)  # {doc_id:path} → {doc_id}
+
+
+def test_openapi_is_valid_and_lists_every_route(client):
+    spec = client.simulate_get("/openapi.json").json
+    validate_openapi(spec)
+    app = client.app
+    routes = {
+        _template(route.path): {m.method.lower() for m in route.methods if not m.internal}
+        for route in falcon_inspect.inspect_routes(app)
+    }
+    for static in falcon_inspect.inspect_static_routes(app):
+        routes[static.prefix.rstrip("/") + "/{file}"] = {"get"}
+    assert {path: set(ops) for path, ops in spec["paths"].items()} == routes
+
+
+def test_responses_match_the_openapi_schemas(client):
+    spec = client.simulate_get("/openapi.json").json
+
+    def check(path, params, status):
+        result = client.simulate_get(path, params=params)
+        assert result.status_code == status
+        route = "/api/documents/{doc_id}" if path.startswith("/api/documents/") else path
+        response = spec["paths"][route]["get"]["responses"][str(status)]
+        schema = response["content"]["application/json"]["schema"]
+        # The components travel with the schema so that its $refs resolve.
+        Draft202012Validator(schema | {"components": spec["components"]}).validate(result.json)
+
+    check("/api/search", {"q": "مدنيين"}, 200)
+    check("/api/search", {"q": "اسقالة"}, 200)
+    check("/api/search", {"page": "0"}, 400)
+    check(f"/api/documents/{ARTICLE_ID}", {}, 200)
+    check("/api/documents/nope", {}, 404)
+    check("/api/suggest", {"q": "ال"}, 200)
+    check("/healthz", {}, 200)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def page(client, **params):
+    result = client.simulate_get("/", params=params)
+    assert result.status_code == 200
+    assert result.headers["content-type"] == "text/html; charset=utf-8"
+    return result.text
+
+
+def test_page_is_arabic_rtl_with_highlighted_results(client):
+    html = page(client, q="استقالة")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert 'name="q" value="استقالة"' in html
+    assert "<mark>استقالة</mark> مصطفى كواية" in html
+    assert '<span class="kind kind-headline">عنوان</span>' in html
+    assert '<script src="/static/app.js" defer></script>' in html
+
+
+def test_page_shows_article_label_and_snippet(client):
+    html = page(client, q="مدنيين")
+    assert '<span class="kind kind-article">مقال</span>' in html
+    assert re.search(r'<p class="snippet" dir="auto">.*<mark>المدنيين</mark>', html)
+
+
+def test_page_without_query_shows_the_search_box(client):
+    html = page(client)
+    assert 'name="q" value=""' in html and "autofocus" in html and 'class="hits"' not in html
+
+
+def test_page_empty_result_and_did_you_mean(client):
+    html = page(client, q="اسقالة", kind="headline")
+    assert "لا توجد نتائج لـ «<bdi>اسقالة</bdi>»" in html
+    assert f'هل تقصد: <a href="/?q={quote("استقالة")}&amp;kind=headline">' in html
+
+
+def test_page_pagination_keeps_query_and_filters(client):
+    first = page(client, q="السورية", per_page="2", sort="date")
+    next_href = re.search(r'<a class="next" rel="next" href="([^"]+)">التالي', first).group(1)
+    assert next_href == f"/?q={SYRIAN}&amp;sort=date&amp;per_page=2&amp;page=2"
+    assert 'class="prev" rel="prev"' not in first
+    second = page(client, q="السورية", per_page="2", sort="date", page="2")
+    assert "الصفحة <bdi>2</bdi> من <bdi>3</bdi>" in second
+    prev_href = re.search(r'<a class="prev" rel="prev" href="([^"]+)">→ السابق', second).group(1)
+    assert prev_href == f"/?q={SYRIAN}&amp;sort=date&amp;per_page=2"
+    assert '<input type="hidden" name="per_page" value="2">' in second
+    assert '<option value="date" selected>' in second
+
+
+def test_page_past_the_last_page_links_back(client):
+    html = page(client, q="السورية", per_page="2", page="9")
+    assert "لا توجد نتائج في هذه الصفحة" in html
+    assert f'<a class="prev" rel="prev" href="/?q={SYRIAN}&amp;per_page=2&amp;page=3">' in html
+
+
+@pytest.mark.parametrize("attack, escaped", [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ('"><img src=x onerror=alert(1)>', "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+])
+def test_page_escapes_user_input(client, attack, escaped):
+    html = page(client, q=attack)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert f'name="q" value="{escaped}"' in html  # kept in the box, as text
+    assert f"<title>{escaped} — بحث</title>" in html
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/?q=سوريا", "/api/search?q=سوريا", "/healthz",
+                                  "/static/style.css", "/api/nothing-here"])
+def test_security_headers(client, path):
+    headers = client.simulate_get(path).headers
+    assert headers["content-security-policy"] == (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'") == CSP
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_static_files(client):
+    css = client.simulate_get("/static/style.css")
+    js = client.simulate_get("/static/app.js")
+    assert css.status_code == js.status_code == 200
+    assert css.headers["content-type"].startswith("text/css") and "mark" in css.text
+    assert "javascript" in js.headers["content-type"] and "/api/suggest" in js.text
+
+
+def test_no_cors_by_default(client):
+    headers = client.simulate_get("/api/search", params={"q": "سوريا"},
+                                  headers={"Origin": "https://news.example"}).headers
+    assert "access-control-allow-origin" not in headers
+
+
+def test_cors_when_configured(index_dir):
+    settings = Settings(index_dir=index_dir, cors_origins=("https://news.example",))
+    cors = TestClient(create_app(settings))
+    allowed = cors.simulate_get("/api/search", params={"q": "سوريا"},
+                                headers={"Origin": "https://news.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+    assert "Origin" in allowed.headers["vary"]
+    other = cors.simulate_get("/api/search", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+    preflight = cors.simulate_options("/api/suggest", headers={
+        "Origin": "https://news.example", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+    page_headers = cors.simulate_get("/", headers={"Origin": "https://news.example"}).headers
+    assert "access-control-allow-origin" not in page_headers  # the page is not an API
