@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,18 @@ from tests.test_reindex import RESIGNATION
 from tests.test_reindex import bahth
 from tests.test_reindex import search_json
 from tests.conftest import PROJECT
+
+
+def processes_using(index):
+    """Pids whose command line names ``index``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(index).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +54,7 @@ def test_kill_9_during_reindex_keeps_the_served_index(tmp_path, big_feed, run):
     child.send_signal(signal.SIGKILL)
     child.wait()
 
+    assert processes_using(index) == [], "the killed reindex left processes behind"
     assert Catalog(index).current_name() == served
     assert search_json(index, "استقاله")["hits"][0]["title"] == RESIGNATION
     again = bahth("reindex", "--index", index)

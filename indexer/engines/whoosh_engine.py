@@ -5,7 +5,6 @@ is and count it (no tokenizer); BM25F (k1 1.2, b 0.75) scores each field and
 clause boosts weight them.
 """
 
-import os
 import shutil
 from collections import Counter
 from collections import defaultdict
@@ -76,14 +75,10 @@ def whoosh_schema() -> Schema:
 class WhooshWriter(Writer):
     def __init__(self, ix):
         self._incremental = ix.doc_count_all() > 0
-        if self._incremental:
-            self._writer = ix.writer(limitmb=256)
-        else:
-            # A full build is all Whoosh work (analysis is done before): one
-            # process per core, each writing its own segment, none merged.
-            # A large buffer, because postings spill to pickled runs past it.
-            procs = max(1, min(4, os.cpu_count() or 1))
-            self._writer = ix.writer(limitmb=512, procs=procs, multisegment=procs > 1)
+        # A large buffer: postings spill to pickled temporary runs past it.
+        # NOTE: procs > 1 was tried: no faster here, and a kill -9 of the
+        # reindex left its worker processes running.
+        self._writer = ix.writer(limitmb=512)
 
     def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
         fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
