@@ -6,11 +6,13 @@ clause boosts weight them.
 """
 
 import shutil
+from array import array
 from collections import Counter
 from collections import defaultdict
 from pathlib import Path
 
 from whoosh import index
+from whoosh import matching
 from whoosh import query as wq
 from whoosh.index import IndexError as IndexError_
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -98,6 +100,34 @@ class WhooshWriter(Writer):
         self._writer.cancel()
 
 
+class _AndNotMatcher(matching.AndNotMatcher):
+    # Whoosh's own skips the first excluded document unless both sides start
+    # on it (whoosh-community/whoosh#419).
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class _Select(wq.ConstantScoreQuery):
+    """Matches as its child and adds 0 to the score (Whoosh reads a 0.0
+    constant as "not given" and adds 1.0)."""
+
+    def __init__(self, child):
+        super().__init__(child, 0.0)
+
+    def matcher(self, searcher, context=None):
+        ids = array("I", self.child.matcher(searcher, searcher.boolean_context()).all_ids())
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(ids, weights=array("f", [0.0]) * len(ids))
+
+
 def _clause(clause) -> wq.Query:
     if isinstance(clause, PhraseClause):
         if len(clause.terms) == 1:
@@ -115,7 +145,7 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
     else:
         q = should if should is not None else wq.Every()
     if query.must_not:
-        q = wq.AndNot(q, wq.Or([_clause(c) for c in query.must_not]))
+        q = _AndNot(q, wq.Or([_clause(c) for c in query.must_not]))
     return q
 
 
@@ -131,7 +161,7 @@ def _filtered(q: wq.Query, filters: Filters) -> wq.Query:
         parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
     if not parts:
         return q
-    return wq.And([q, wq.ConstantScoreQuery(wq.And(parts), 0.0)])
+    return wq.And([q, _Select(wq.And(parts))])
 
 
 class WhooshReader(Reader):

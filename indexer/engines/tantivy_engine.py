@@ -1,0 +1,234 @@
+"""Tantivy: the compiled engine, for large collections.
+
+The same semantics as the Whoosh engine: term streams arrive analysed, so
+every search field is cut at white space and nothing else (tantivy's
+"whitespace" tokenizer: no lowercasing, no stemming); BM25 (k1 1.2, b 0.75)
+scores each clause and clause boosts weight them.  Queries are built with
+tantivy's query constructors, never its query parser: a reader's text never
+reaches a parser.
+
+Scores follow Whoosh clause for clause: a required term adds its BM25, as in
+a Whoosh ``And``; a required phrase matches the words in order and adds the
+BM25 of each word, as a Whoosh phrase does; filters and exclusions never
+change a score.  Only the IDF differs (tantivy ln(1 + (N - n + 0.5) / (n +
+0.5)), Whoosh ln(N / (n + 1)) + 1), and each keeps field lengths in one lossy
+byte of its own.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import tantivy
+
+from indexer import schema
+from indexer.engines.base import Clause
+from indexer.engines.base import Engine
+from indexer.engines.base import EngineQuery
+from indexer.engines.base import Filters
+from indexer.engines.base import Hit
+from indexer.engines.base import PhraseClause
+from indexer.engines.base import Reader
+from indexer.engines.base import Results
+from indexer.engines.base import Writer
+from indexer.ingest.document import Document
+
+HEAP_BYTES = 256_000_000  # shared by the indexing threads; a segment is written when full
+THREADS = 2
+DATE_KEY = "date_key"  # the date as the integer YYYYMMDD, 0 for none: ranges and sorting
+# Stored, indexed whole (the "raw" tokenizer): looked up by id, filtered on.
+RAW_FIELDS = ("id", "kind", "source", "section", "date")
+# Stored only.  tantivy indexes every text field, so these are bytes fields
+# (UTF-8): no postings, no term dictionary entry the size of an article.
+BYTES_FIELDS = ("title", "body", "url")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+Occur = tantivy.Occur
+Query = tantivy.Query
+
+
+def tantivy_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in RAW_FIELDS:
+        builder.add_text_field(name, stored=True, fast=(name == "date"), tokenizer_name="raw",
+                               index_option="basic")
+    for name in BYTES_FIELDS:
+        builder.add_bytes_field(name, stored=True)
+    builder.add_integer_field(DATE_KEY, indexed=True, fast=True)
+    for name in schema.SEARCH_FIELDS:
+        # Positions only where phrases are matched; frequencies for BM25 elsewhere.
+        builder.add_text_field(name, tokenizer_name="whitespace",
+                               index_option="position" if name == schema.EXACT else "freq")
+    return builder.build()
+
+
+def date_key(date: str) -> int:
+    """YYYY-MM-DD as the integer YYYYMMDD (same order as the strings); 0 for none."""
+    match = _DATE.match(date or "")
+    return int("".join(match.groups())) if match else 0
+
+
+def _tantivy_document(doc: Document, streams: dict[str, list[str]]) -> tantivy.Document:
+    tdoc = tantivy.Document()
+    for name in RAW_FIELDS:
+        value = getattr(doc, name)
+        if value:  # absent reads back as "", as Whoosh stores it
+            tdoc.add_text(name, value)
+    for name in BYTES_FIELDS:
+        value = getattr(doc, name)
+        if value:
+            tdoc.add_bytes(name, value.encode("utf-8"))
+    tdoc.add_integer(DATE_KEY, date_key(doc.date))
+    for name, terms in streams.items():
+        if terms:
+            tdoc.add_text(name, " ".join(terms))
+    return tdoc
+
+
+class TantivyWriter(Writer):
+    def __init__(self, index: tantivy.Index, incremental: bool):
+        self._writer = index.writer(heap_size=HEAP_BYTES, num_threads=THREADS)
+        self._incremental = incremental
+
+    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+        if self._incremental:  # replace: a delete applies to documents added before it
+            self._writer.delete_documents_by_term("id", doc.id)
+        self._writer.add_document(_tantivy_document(doc, streams))
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_documents_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._writer.wait_merging_threads()  # finish merges; releases the writer and its lock
+        self._writer = None
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None  # dropped: threads stop, the lock is released
+
+
+class _Queries:
+    """EngineQuery → tantivy Query, with Whoosh's matching and scoring."""
+
+    def __init__(self, tschema: tantivy.Schema):
+        self.schema = tschema
+
+    def term(self, field: str, term: str) -> Query:
+        # 'freq': BM25 needs term frequencies, never positions.
+        return Query.term_query(self.schema, field, term, index_option="freq")
+
+    def matching(self, clause: Clause) -> Query:
+        """Matches the clause, scored any way (for exclusions)."""
+        if isinstance(clause, PhraseClause):
+            if len(clause.terms) == 1:
+                return self.term(clause.field, clause.terms[0])
+            return Query.phrase_query(self.schema, clause.field, list(clause.terms))
+        return self.term(clause.field, clause.term)
+
+    def scored(self, clause: Clause) -> Query:
+        """Matches the clause, scored as Whoosh scores it."""
+        if isinstance(clause, PhraseClause):
+            if len(clause.terms) == 1:
+                return self.term(clause.field, clause.terms[0])
+            # Whoosh scores a phrase as the sum of its words' BM25.
+            return Query.boolean_query(
+                [(Occur.Must, Query.const_score_query(self.matching(clause), 0.0))]
+                + [(Occur.Must, self.term(clause.field, t)) for t in clause.terms]
+            )
+        q = self.term(clause.field, clause.term)
+        return q if clause.boost == 1.0 else Query.boost_query(q, clause.boost)
+
+    def query(self, query: EngineQuery, filters: Filters) -> Query:
+        should = [(Occur.Should, self.scored(c)) for c in query.should]
+        if query.must:
+            main = Query.boolean_query([(Occur.Must, self.scored(c)) for c in query.must] + should)
+        elif should:
+            main = Query.boolean_query(should) if len(should) > 1 else should[0][1]
+        else:
+            main = Query.all_query()
+        # Exclusions and filters select; they never score.
+        others = [(Occur.MustNot, self.matching(c)) for c in query.must_not]
+        others += [(Occur.Must, Query.const_score_query(f, 0.0)) for f in self.filters(filters)]
+        return Query.boolean_query([(Occur.Must, main)] + others) if others else main
+
+    def filters(self, filters: Filters) -> list[Query]:
+        found = [
+            Query.term_query(self.schema, name, getattr(filters, name), index_option="basic")
+            for name in ("kind", "source")
+            if getattr(filters, name)
+        ]
+        if filters.date_from or filters.date_to:
+            # Both bounds inclusive; a document without a date is in no range.
+            lower = date_key(filters.date_from) if filters.date_from else 1
+            upper = date_key(filters.date_to) if filters.date_to else None
+            if (filters.date_from and not lower) or (filters.date_to and not upper):
+                raise ValueError(f"not YYYY-MM-DD: {filters.date_from!r}, {filters.date_to!r}")
+            found.append(Query.range_query(self.schema, DATE_KEY, tantivy.FieldType.Integer,
+                                          lower_bound=lower, upper_bound=upper))
+        return found
+
+
+class TantivyReader(Reader):
+    def __init__(self, index: tantivy.Index):
+        self._index = index
+        self._searcher = index.searcher()
+        self._queries = _Queries(index.schema)
+
+    def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
+               time_limit: float) -> Results:
+        # tantivy answers well inside any time limit we set: it is not enforced.
+        q = self._queries.query(query, filters)
+        searcher = self._searcher
+        if sort == "date":  # newest first; the score is not computed (Whoosh gives 0 too)
+            found = searcher.search(q, max(limit, 1), count=True, offset=offset,
+                                    order_by_field=DATE_KEY, order=tantivy.Order.Desc)
+            ranked = [(0.0, address) for _, address in found.hits]
+        else:
+            found = searcher.search(q, max(limit, 1), count=True, offset=offset)
+            ranked = found.hits
+        hits = [
+            Hit(stored["id"], float(score), stored)
+            for score, address in ranked[:limit]
+            for stored in [self._stored(searcher.doc(address))]
+        ]
+        return Results(total=found.count, hits=hits)
+
+    @staticmethod
+    def _stored(tdoc: tantivy.Document) -> dict:
+        values = tdoc.to_dict()
+        stored = {}
+        for name in schema.STORED_FIELDS:
+            value = values.get(name)
+            value = value[0] if value else ""
+            stored[name] = value.decode("utf-8") if isinstance(value, bytes) else value
+        return stored
+
+    def get(self, doc_id: str) -> dict | None:
+        q = Query.term_query(self._index.schema, "id", doc_id, index_option="basic")
+        found = self._searcher.search(q, 1, count=False)
+        if not found.hits:
+            return None
+        return self._stored(self._searcher.doc(found.hits[0][1]))
+
+    def count(self) -> int:
+        return self._searcher.num_docs
+
+    def close(self) -> None:
+        self._searcher = self._index = None
+
+
+class TantivyEngine(Engine):
+    name = "tantivy"
+
+    def writer(self, location: Path, base: Path | None = None) -> Writer:
+        if base is not None:
+            shutil.copytree(base, location, dirs_exist_ok=True)
+            return TantivyWriter(tantivy.Index.open(str(location)), incremental=True)
+        location.mkdir(parents=True, exist_ok=True)
+        return TantivyWriter(tantivy.Index(tantivy_schema(), path=str(location), reuse=False),
+                             incremental=False)
+
+    def reader(self, location: Path) -> Reader:
+        return TantivyReader(tantivy.Index.open(str(location)))
