@@ -19,7 +19,6 @@ from pathlib import Path
 
 from indexer import schema
 from indexer.analysis import analyse
-from indexer.analysis import analyse_surfaces
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
 from indexer.errors import BadDocument
@@ -150,12 +149,11 @@ def _index(doc, seen, writer, vocabulary, summary):
             return None
         first = seen[doc.id]
         return BadDocument(source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})")
-    surfaces = analyse_surfaces(doc.text)
-    if not surfaces:
+    terms = analyse(doc.text)
+    if not terms:
         return BadDocument(source, line, "no searchable text (only marks, punctuation or stop words)")
     seen[doc.id] = doc.origin
-    terms = [term for term, _ in surfaces]
     writer.add(doc, schema.term_streams(terms, analyse(doc.title)))
-    vocabulary.add(surfaces, doc.id, doc.kind, doc.title)
+    vocabulary.add(doc.text, doc.id, doc.kind, doc.title)
     summary.kinds[doc.kind] += 1
     return None

@@ -11,6 +11,7 @@ from collections import Counter
 from collections import defaultdict
 from pathlib import Path
 
+from indexer.analysis import analyse_chunk
 from indexer.analysis.normalise import IN_WORD
 
 _MARKS = re.compile("[%s]" % re.escape(IN_WORD))
@@ -25,12 +26,14 @@ def display_form(surface: str) -> str:
 
 class VocabularyBuilder:
     def __init__(self):
+        # PERF: counting the raw chunks of text is one C-speed update per
+        # document; chunks are resolved into words once, when written.
+        self._chunks = Counter()
         self._surfaces = defaultdict(Counter)  # exact form → Counter of display forms
         self.titles = {}  # id → (kind, title)
 
-    def add(self, surfaces, doc_id: str, kind: str, title: str) -> None:
-        for term, surface in surfaces:
-            self._surfaces[term.exact][surface] += 1
+    def add(self, text: str, doc_id: str, kind: str, title: str) -> None:
+        self._chunks.update(text.split())
         if title:
             self.titles[doc_id] = (kind, title)
 
@@ -45,6 +48,10 @@ class VocabularyBuilder:
             self.titles[doc_id] = (kind, title)
 
     def write(self, directory: Path) -> None:
+        for chunk, count in self._chunks.items():
+            for term, start, end in analyse_chunk(chunk):
+                self._surfaces[term.exact][chunk[start:end]] += count
+        self._chunks.clear()
         rows = []
         for exact, surfaces in self._surfaces.items():
             counts = Counter()

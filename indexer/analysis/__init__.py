@@ -19,7 +19,7 @@ from indexer.analysis.stopwords import is_stop_word
 from indexer.analysis.tokenise import spans
 from indexer.analysis.tokenise import words
 
-__all__ = ["Term", "analyse", "analyse_spans", "analyse_word", "analyse_chunk", "analyse_surfaces", "normalise", "stem", "root",
+__all__ = ["Term", "analyse", "analyse_spans", "analyse_word", "analyse_chunk", "normalise", "stem", "root",
            "words", "spans", "is_stop_word"]
 
 
@@ -60,15 +60,6 @@ def analyse(text: str) -> list[Term]:
     ['قتل', 'مدن', 'غار']
     """
     return [term for chunk in text.split() for term, _, _ in analyse_chunk(chunk)]
-
-
-def analyse_surfaces(text: str) -> list[tuple[Term, str]]:
-    """Content terms of ``text`` with the words as written (for display vocabularies)."""
-    return [
-        (term, chunk[start:end])
-        for chunk in text.split()
-        for term, start, end in analyse_chunk(chunk)
-    ]
 
 
 def analyse_spans(text: str) -> list[tuple[Term, int, int]]:

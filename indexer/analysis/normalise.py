@@ -6,6 +6,7 @@ digit to ASCII, Latin lower-cased.  Works on any string; tokenising keeps
 offsets by normalising one raw token at a time (see ``tokenise``).
 """
 
+import re
 import sys
 import unicodedata
 
@@ -64,6 +65,18 @@ _TABLE.update(_digit_folds())
 
 def _once(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_TABLE)
+
+
+# Arabic letters alone (no marks, digits or Latin): NFKC and lower() leave
+# them as they are, so folding the letters is the whole normalisation.
+_PLAIN_ARABIC = re.compile("[\u0621-\u063a\u0641-\u064a]+")
+
+
+def normalise_word(word: str) -> str:
+    """``normalise`` for one raw word, with a fast path for plain Arabic letters."""
+    if _PLAIN_ARABIC.fullmatch(word):
+        return word.translate(_TABLE)
+    return normalise(word)
 
 
 def normalise(text: str) -> str:

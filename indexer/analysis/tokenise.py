@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import normalise
+from indexer.analysis.normalise import normalise_word
 
 # NOTE: Python's \w does not match Arabic combining marks, so a vowelled word
 # would fall apart at every haraka; raw words take the marks in explicitly.
@@ -45,6 +46,6 @@ def spans(text: str) -> list[Span]:
     """
     result = []
     for match in _RAW_WORD.finditer(text):
-        for word in _WORD.findall(normalise(match.group())):
+        for word in _WORD.findall(normalise_word(match.group())):
             result.append(Span(word, match.start(), match.end()))
     return result
