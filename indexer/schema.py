@@ -7,7 +7,7 @@ analysis or a field changes: an index built by another version is refused.
 
 from indexer.analysis import Term
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")
@@ -18,18 +18,25 @@ FILTER_FIELDS = ("kind", "source", "section")
 STEM = "stem"  # light stems: the main match
 EXACT = "exact"  # normalised unstemmed words: exact forms rank first; phrases
 ROOT = "root"  # ISRI roots: recall across derived forms
+LEAD = "lead"  # light stems of the opening words: a news title paraphrases its lead
 TITLE = "title_stem"  # light stems of the title alone: title: queries
-SEARCH_FIELDS = (STEM, EXACT, ROOT, TITLE)
+SEARCH_FIELDS = (STEM, EXACT, ROOT, LEAD, TITLE)
 
-# Weight of each field's matches in the ranking (BM25 per field, summed).
-WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.0}
+LEAD_TERMS = 30  # content words in the lead: about the first sentence or two
+
+# Weight of each field's matches in the ranking (BM25 per field, summed),
+# chosen on the relevance benchmark (README): the lead added +0.018 MRR@10 on
+# the news known-item test; the exact field above 0.3 hurt.
+WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.3, LEAD: 0.3}
 
 
 def term_streams(text_terms: list[Term], title_terms: list[Term]) -> dict[str, list[str]]:
     """The term stream of every search field for one document."""
+    stems = [t.stem for t in text_terms]
     return {
-        STEM: [t.stem for t in text_terms],
+        STEM: stems,
         EXACT: [t.exact for t in text_terms],
         ROOT: [t.root for t in text_terms],
+        LEAD: stems[:LEAD_TERMS],
         TITLE: [t.stem for t in title_terms],
     }

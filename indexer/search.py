@@ -108,6 +108,7 @@ def engine_query(parsed: ParsedQuery) -> EngineQuery:
             TermClause(schema.STEM, term.stem, schema.WEIGHTS[schema.STEM]),
             TermClause(schema.EXACT, term.exact, schema.WEIGHTS[schema.EXACT]),
             TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
+            TermClause(schema.LEAD, term.stem, schema.WEIGHTS[schema.LEAD]),
         ]
     must = [PhraseClause(schema.EXACT, tuple(t.exact for t in p)) for p in parsed.phrases]
     must += [TermClause(schema.TITLE, t.stem) for t in parsed.title_terms]
