@@ -214,6 +214,7 @@ def main(argv=None) -> int:
             notes[f"bahth-{engine}"] = f"skipped: engine does not import ({exc})"
             _say(f"note: bahth-{engine} {notes[f'bahth-{engine}']}")
 
+    commit, stamp = commit_sha(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     runs, failed = [], False
     with tempfile.TemporaryDirectory(prefix="bahth-relevance-") as tmp:
         tmp = Path(tmp)
@@ -232,7 +233,6 @@ def main(argv=None) -> int:
                     notes[system] = f"failed: {type(exc).__name__}: {exc}"
                     failed = True
 
-    commit, stamp = commit_sha(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     records = [json.dumps(run.record(commit, stamp), ensure_ascii=False) for run in runs]
     news = sets[-1].name if not args.no_news else None
     print(table(runs, notes, sets[0].name, news), timings(runs), "\n".join(records), sep="\n\n")

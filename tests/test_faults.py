@@ -49,7 +49,11 @@ def test_kill_9_during_reindex_keeps_the_served_index(tmp_path, big_feed, run):
 
     child = subprocess.Popen([sys.executable, "-m", "indexer", "reindex", "--index", str(index), str(big_feed)],
                              cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(random.Random(run).uniform(0.5, 2.5))
+    lock = index / "reindex.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(random.Random(run).uniform(0.0, 1.5))  # a random moment of the build
     assert child.poll() is None, "the reindex finished before it could be killed"
     child.send_signal(signal.SIGKILL)
     child.wait()
