@@ -78,6 +78,8 @@ def reindex(settings: Settings, sources: list[Path], *, incremental: bool = Fals
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
+            # After the swap: a failure here must not remove what is served.
+            get_engine(settings.engine).publish(path / "engine")
             catalog.remove_unused()
     except OSError as exc:
         raise ReindexFailed(f"cannot write the index in {settings.index_dir}: {exc}") from exc

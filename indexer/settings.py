@@ -8,7 +8,7 @@ from pathlib import Path
 from indexer.errors import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-ENGINES = ("whoosh", "tantivy")
+ENGINES = ("whoosh", "tantivy", "opensearch")
 
 
 @dataclass(frozen=True)

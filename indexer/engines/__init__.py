@@ -13,4 +13,8 @@ def get_engine(name: str) -> Engine:
         from indexer.engines.tantivy_engine import TantivyEngine
 
         return TantivyEngine()
+    if name == "opensearch":
+        from indexer.engines.opensearch_engine import OpenSearchEngine
+
+        return OpenSearchEngine()
     raise ValueError(f"unknown engine {name!r}")

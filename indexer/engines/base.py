@@ -103,3 +103,10 @@ class Engine(ABC):
 
     @abstractmethod
     def reader(self, location: Path) -> Reader: ...
+
+    def publish(self, location: Path) -> None:
+        """Called once the generation at ``location`` is the served one.
+
+        Local engines need nothing more than the catalog's CURRENT pointer; a
+        remote one moves its own pointer (an alias) here.
+        """

@@ -33,7 +33,6 @@ from indexer.engines.base import Hit
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Results
-from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document

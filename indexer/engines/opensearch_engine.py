@@ -1,0 +1,353 @@
+"""OpenSearch: the clustered engine, for collections served by several machines.
+
+The same semantics as the Whoosh and tantivy engines: term streams arrive
+analysed and are sent as space-joined strings into fields cut by the
+``whitespace`` analyzer (no lowercasing, no stemming); BM25 (k1 1.2, b 0.75)
+scores each clause and clause boosts weight them.  Queries are built as query
+DSL objects, never query strings: a reader's text never reaches a parser.
+
+An engine ``location`` is a generation directory the catalog made
+(``INDEX_DIR/gen-000007/engine``); its index lives in the cluster as the
+concrete index ``<name>-7`` (name from ``BAHTH_OPENSEARCH_INDEX``, default
+``bahth``; cluster URLs, comma-separated, from ``BAHTH_OPENSEARCH_URL``).  The
+directory keeps only ``opensearch.json``, naming that index.  ``move_alias``
+points the alias ``<name>`` at a published generation and drops older ones.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+try:  # optional: only an installation using this engine needs opensearch-py
+    from opensearchpy import NotFoundError
+    from opensearchpy import OpenSearch
+    from opensearchpy import helpers
+except ImportError:  # pragma: no cover
+    OpenSearch = helpers = None
+    NotFoundError = LookupError
+
+from indexer import schema
+from indexer.engines.base import Clause
+from indexer.engines.base import Engine
+from indexer.engines.base import EngineQuery
+from indexer.engines.base import Filters
+from indexer.engines.base import Hit
+from indexer.engines.base import PhraseClause
+from indexer.engines.base import Reader
+from indexer.engines.base import Results
+from indexer.engines.base import Writer
+from indexer.errors import ConfigError
+from indexer.ingest.document import Document
+
+URL_ENV = "BAHTH_OPENSEARCH_URL"
+INDEX_ENV = "BAHTH_OPENSEARCH_INDEX"
+DEFAULT_URL = "http://127.0.0.1:9200"
+DEFAULT_INDEX = "bahth"
+SHARDS = int(os.environ.get("BAHTH_OPENSEARCH_SHARDS", "2"))
+REPLICAS = int(os.environ.get("BAHTH_OPENSEARCH_REPLICAS", "1"))
+MARKER = "opensearch.json"
+BATCH_DOCS = 500  # documents per bulk request
+BATCH_BYTES = 20_000_000  # and at most this many bytes
+REQUEST_TIMEOUT = 120  # seconds, for bulk, reindex and waiting for replicas
+# Searched (analysed elsewhere) or stored whole and filtered on; the rest is only stored.
+KEYWORD_FIELDS = ("id", "kind", "source", "section", "date")
+STORED_ONLY = ("title", "body", "url")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_GENERATION = re.compile(r"^gen-(\d+)$")
+
+
+def client() -> "OpenSearch":
+    if OpenSearch is None:
+        raise ConfigError("the opensearch engine needs opensearch-py: pip install opensearch-py")
+    urls = [u.strip() for u in os.environ.get(URL_ENV, DEFAULT_URL).split(",") if u.strip()]
+    # Several hosts: a node that is down is marked dead and the request retried on another.
+    return OpenSearch(hosts=urls, timeout=30, max_retries=3, retry_on_timeout=True)
+
+
+def alias_name() -> str:
+    return os.environ.get(INDEX_ENV, "") or DEFAULT_INDEX
+
+
+def index_name(location: Path) -> str:
+    """``.../gen-000007/engine`` → ``<name>-7``."""
+    location = Path(location)
+    for part in (location.name, location.parent.name):
+        match = _GENERATION.match(part)
+        if match:
+            return f"{alias_name()}-{int(match.group(1))}"
+    raise ValueError(f"{location} is not inside a generation directory (gen-NNNNNN)")
+
+
+def _stored_index(location: Path) -> str:
+    """The index a built generation names (independent of a later BAHTH_OPENSEARCH_INDEX)."""
+    try:
+        return json.loads((Path(location) / MARKER).read_text("utf-8"))["index"]
+    except (OSError, ValueError, KeyError):
+        return index_name(location)
+
+
+def index_body(replicas: int = REPLICAS) -> dict:
+    search_fields = {
+        name: {
+            "type": "text",
+            "analyzer": "whitespace",
+            # Positions only where phrases are matched; frequencies for BM25 elsewhere.
+            "index_options": "positions" if name == schema.EXACT else "freqs",
+            "similarity": "bm25",
+        }
+        for name in schema.SEARCH_FIELDS
+    }
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": SHARDS,
+                "number_of_replicas": replicas,
+                "refresh_interval": "-1",  # refreshed by commit()
+                "similarity": {"bm25": {"type": "BM25", "k1": 1.2, "b": 0.75}},
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "properties": {
+                **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
+                **{name: {"type": "keyword", "index": False, "doc_values": False}
+                   for name in STORED_ONLY},
+                **search_fields,
+            },
+        },
+    }
+
+
+def _source(doc: Document, streams: dict[str, list[str]]) -> dict:
+    source = {name: getattr(doc, name) for name in schema.STORED_FIELDS if getattr(doc, name)}
+    for name, terms in streams.items():
+        if terms:
+            source[name] = " ".join(terms)
+    return source
+
+
+class OpenSearchWriter(Writer):
+    def __init__(self, es: "OpenSearch", location: Path, base: Path | None):
+        self._es = es
+        self._name = index_name(location)
+        self._actions = []
+        self._bytes = 0
+        # A build killed before publishing may have left an index of this name.
+        es.indices.delete(index=self._name, ignore_unavailable=True)
+        if base is None:
+            # No replicas while loading (each document is indexed once); commit() adds them.
+            es.indices.create(index=self._name, body=index_body(replicas=0))
+        else:
+            self._clone(_stored_index(base))
+        location.mkdir(parents=True, exist_ok=True)
+        (location / MARKER).write_text(json.dumps({"index": self._name}) + "\n", encoding="utf-8")
+
+    def _clone(self, base: str) -> None:
+        """The new index as a copy of ``base``, segment files and all (the _clone API:
+        core OpenSearch, no reindex module, no re-analysis).  Cloning needs the
+        source write-blocked for a moment; it is served, never written, anyway."""
+        es = self._es
+        es.indices.put_settings(index=base, body={"index.blocks.write": True})
+        try:
+            es.indices.clone(index=base, target=self._name, body={"settings": {
+                "index.number_of_replicas": 0, "index.refresh_interval": "-1",
+                "index.blocks.write": None,
+            }}, params={"wait_for_active_shards": "all"}, request_timeout=REQUEST_TIMEOUT)
+        finally:
+            es.indices.put_settings(index=base, body={"index.blocks.write": None})
+
+    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+        source = _source(doc, streams)
+        self._push({"_op_type": "index", "_index": self._name, "_id": doc.id, "_source": source},
+                   sum(len(v) * 2 for v in source.values()))
+
+    def delete(self, doc_id: str) -> None:
+        self._push({"_op_type": "delete", "_index": self._name, "_id": doc_id}, 100)
+
+    def _push(self, action: dict, size: int) -> None:
+        # In order: a delete or re-add applies after the earlier actions on that id.
+        self._actions.append(action)
+        self._bytes += size
+        if len(self._actions) >= BATCH_DOCS or self._bytes >= BATCH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._actions:
+            helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
+                         max_chunk_bytes=BATCH_BYTES * 2,
+                         ignore_status=(404,),  # deleting an id that is not there
+                         request_timeout=REQUEST_TIMEOUT)
+        self._actions, self._bytes = [], 0
+
+    def commit(self) -> None:
+        self._flush()
+        self._es.indices.put_settings(index=self._name, body={
+            "index": {"number_of_replicas": REPLICAS, "refresh_interval": None},
+        })
+        self._es.indices.refresh(index=self._name)
+        health = self._es.cluster.health(index=self._name, wait_for_status="green",
+                                         timeout=f"{REQUEST_TIMEOUT}s",
+                                         request_timeout=REQUEST_TIMEOUT + 10)
+        if health.get("timed_out"):
+            raise OSError(f"index {self._name}: replicas not allocated within {REQUEST_TIMEOUT} s "
+                          f"(cluster {health.get('status')}, "
+                          f"{health.get('number_of_nodes')} nodes)")
+
+    def cancel(self) -> None:
+        self._actions = []
+        self._es.indices.delete(index=self._name, ignore_unavailable=True)
+
+
+class _Queries:
+    """EngineQuery → query DSL, with Whoosh's matching and scoring."""
+
+    @staticmethod
+    def term(field: str, term: str, boost: float = 1.0) -> dict:
+        body = {"value": term}
+        if boost != 1.0:
+            body["boost"] = boost
+        return {"term": {field: body}}
+
+    def matching(self, clause: Clause) -> dict:
+        """Matches the clause, scored any way (for exclusions and filters)."""
+        if isinstance(clause, PhraseClause):
+            if len(clause.terms) == 1:
+                return self.term(clause.field, clause.terms[0])
+            # Analysed by the field's whitespace analyzer: the terms, in order, adjacent.
+            return {"match_phrase": {clause.field: {"query": " ".join(clause.terms), "slop": 0}}}
+        return self.term(clause.field, clause.term)
+
+    def scored(self, clause: Clause) -> dict:
+        """Matches the clause, scored as Whoosh scores it."""
+        if isinstance(clause, PhraseClause):
+            if len(clause.terms) == 1:
+                return self.term(clause.field, clause.terms[0])
+            # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
+            return {"bool": {"filter": [self.matching(clause)],
+                             "must": [self.term(clause.field, t) for t in clause.terms]}}
+        return self.term(clause.field, clause.term, clause.boost)
+
+    def query(self, query: EngineQuery, filters: Filters) -> dict:
+        should = [self.scored(c) for c in query.should]
+        if query.must:
+            # With a must, the should clauses only add to the score.
+            main = {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
+        elif should:
+            main = {"bool": {"should": should, "minimum_should_match": 1}}
+        else:
+            main = {"match_all": {}}
+        must_not = [self.matching(c) for c in query.must_not]
+        found = self.filters(filters)
+        if not must_not and not found:
+            return main
+        # Exclusions and filters select; they never score.
+        return {"bool": {"must": [main], "must_not": must_not, "filter": found}}
+
+    @staticmethod
+    def filters(filters: Filters) -> list[dict]:
+        found = [{"term": {name: getattr(filters, name)}} for name in ("kind", "source")
+                 if getattr(filters, name)]
+        if filters.date_from or filters.date_to:
+            for value in (filters.date_from, filters.date_to):
+                if value and not _DATE.match(value):
+                    raise ValueError(f"not YYYY-MM-DD: {value!r}")
+            # YYYY-MM-DD keywords sort as dates; both bounds inclusive; no date is in no range.
+            bounds = {}
+            if filters.date_from:
+                bounds["gte"] = filters.date_from
+            if filters.date_to:
+                bounds["lte"] = filters.date_to
+            found.append({"range": {"date": bounds}})
+        return found
+
+
+def _stored(source: dict) -> dict:
+    return {name: source.get(name) or "" for name in schema.STORED_FIELDS}
+
+
+class OpenSearchReader(Reader):
+    def __init__(self, es: "OpenSearch", name: str):
+        self._es = es
+        self._name = name
+        self._queries = _Queries()
+
+    def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
+               time_limit: float) -> Results:
+        body = {
+            "query": self._queries.query(query, filters),
+            "from": offset,
+            "size": limit,
+            "track_total_hits": True,
+            "_source": list(schema.STORED_FIELDS),
+            "timeout": f"{max(int(time_limit * 1000), 1)}ms",
+        }
+        if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
+            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
+        found = self._es.search(index=self._name, body=body, request_timeout=time_limit + 10)
+        hits = [
+            Hit(h["_id"], float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
+            for h in found["hits"]["hits"]
+        ]
+        return Results(total=found["hits"]["total"]["value"], hits=hits,
+                       timed_out=bool(found.get("timed_out")))
+
+    def get(self, doc_id: str) -> dict | None:
+        try:
+            found = self._es.get(index=self._name, id=doc_id,
+                                 params={"_source_includes": ",".join(schema.STORED_FIELDS)})
+        except NotFoundError:
+            return None
+        return _stored(found["_source"]) if found.get("found") else None
+
+    def count(self) -> int:
+        return int(self._es.count(index=self._name)["count"])
+
+    def close(self) -> None:
+        self._es.close()
+
+
+class OpenSearchEngine(Engine):
+    name = "opensearch"
+
+    def writer(self, location: Path, base: Path | None = None) -> Writer:
+        return OpenSearchWriter(client(), Path(location), Path(base) if base is not None else None)
+
+    def reader(self, location: Path) -> Reader:
+        return OpenSearchReader(client(), _stored_index(location))
+
+    def publish(self, location: Path) -> None:
+        move_alias(location)
+
+
+def move_alias(location: Path, keep_previous: bool = True) -> str:
+    """Point the alias ``<name>`` at the generation at ``location`` in one atomic
+    ``_aliases`` call, then delete the older concrete indexes ``<name>-N``.
+
+    With ``keep_previous`` the generation before is kept, as the catalog keeps
+    its directory, for workers still finishing a request on it.  Returns the
+    index the alias now names.
+    """
+    es = client()
+    try:
+        target = _stored_index(location)
+        alias = alias_name()
+        number = int(target.rsplit("-", 1)[1])
+        try:
+            holders = list(es.indices.get_alias(name=alias))
+        except NotFoundError:
+            holders = []
+        actions = [{"remove": {"index": index, "alias": alias}}
+                   for index in holders if index != target]
+        actions.append({"add": {"index": target, "alias": alias}})
+        es.indices.update_aliases(body={"actions": actions})
+        pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
+        keep_from = number - 1 if keep_previous else number
+        existing = es.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
+        old = [name for name in existing
+               if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
+        if old:
+            es.indices.delete(index=",".join(old), ignore_unavailable=True)
+        return target
+    finally:
+        es.close()
