@@ -116,7 +116,8 @@ def engine_query(parsed: ParsedQuery) -> EngineQuery:
         TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.EXACT, tuple(t.exact for t in p))
         for p in parsed.excluded
     ]
-    return EngineQuery(tuple(should), tuple(must), tuple(must_not))
+    # A clause repeated in the query is one condition, not many to evaluate.
+    return EngineQuery(tuple(should), tuple(dict.fromkeys(must)), tuple(dict.fromkeys(must_not)))
 
 
 class Searcher:
@@ -162,8 +163,9 @@ class Searcher:
         key = (generation.path.name, request)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._search(reader, request)
-            self._remember(key, cached)
+            cached, complete = self._search(reader, request)
+            if complete:  # a search cut short by the time limit is not remembered
+                self._remember(key, cached)
         total, hits, suggestion = cached
         took = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(request.q, total, request.page, request.per_page, took, hits, suggestion)
@@ -172,7 +174,7 @@ class Searcher:
         parsed = parse_query(request.q)
         filters = Filters(request.kind, request.source, request.date_from, request.date_to)
         if parsed.empty:  # only stop words or punctuation: nothing to rank by
-            return 0, [], None
+            return (0, [], None), True
         offset = (request.page - 1) * request.per_page
         results = reader.search(engine_query(parsed), filters, request.sort, offset,
                                 request.per_page, self.settings.search_time_limit)
@@ -181,7 +183,7 @@ class Searcher:
         suggestion = None
         if results.total < FEW_RESULTS:
             suggestion = self.vocabulary().correct(request.q)
-        return results.total, hits, suggestion
+        return (results.total, hits, suggestion), not results.timed_out
 
     @staticmethod
     def _hit(stored: dict, score: float, matcher: Matcher) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema
+from indexer.errors import IndexUnavailable
 from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
@@ -225,10 +226,19 @@ class TantivyEngine(Engine):
     def writer(self, location: Path, base: Path | None = None) -> Writer:
         if base is not None:
             shutil.copytree(base, location, dirs_exist_ok=True)
-            return TantivyWriter(tantivy.Index.open(str(location)), incremental=True)
+            return TantivyWriter(_open(location), incremental=True)
         location.mkdir(parents=True, exist_ok=True)
         return TantivyWriter(tantivy.Index(tantivy_schema(), path=str(location), reuse=False),
                              incremental=False)
 
     def reader(self, location: Path) -> Reader:
-        return TantivyReader(tantivy.Index.open(str(location)))
+        return TantivyReader(_open(location))
+
+
+def _open(location: Path) -> tantivy.Index:
+    try:
+        return tantivy.Index.open(str(location))
+    except (ValueError, OSError) as exc:  # tantivy reports a damaged index as ValueError
+        raise IndexUnavailable(
+            f"cannot open the index in {location} ({exc}): run `bahth reindex`"
+        ) from exc

@@ -14,7 +14,6 @@ from pathlib import Path
 from whoosh import index
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.index import IndexError as IndexError_
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.system import pack_uint
 from whoosh.collectors import TimeLimitCollector
@@ -184,9 +183,11 @@ class WhooshReader(Reader):
         hits = [
             # Sorted by date, Whoosh puts the sort key where the score was.
             Hit(hit["id"], 0.0 if by_date else float(hit.score), dict(hit.fields()))
-            for hit in list(results)[offset : offset + limit]
+            for hit in results[offset : offset + limit]
         ]
-        total = results.estimated_length() if timed_out else len(results)
+        # NOTE: len(results) counts the matches again, with no time limit: after
+        # a time-out, the matches scored so far are the total.
+        total = results.scored_length() if timed_out else len(results)
         return Results(total=total, hits=hits, timed_out=timed_out)
 
     def get(self, doc_id: str) -> dict | None:
@@ -205,12 +206,21 @@ class WhooshEngine(Engine):
     def writer(self, location: Path, base: Path | None = None) -> Writer:
         if base is not None:
             shutil.copytree(base, location, dirs_exist_ok=True)
-            return WhooshWriter(index.open_dir(str(location)))
+            return WhooshWriter(_open(location))
         location.mkdir(parents=True, exist_ok=True)
         return WhooshWriter(index.create_in(str(location), whoosh_schema()))
 
     def reader(self, location: Path) -> Reader:
-        try:
-            return WhooshReader(index.open_dir(str(location)))
-        except (OSError, IndexError_) as exc:
-            raise IndexUnavailable(f"cannot open the index in {location} ({exc}): run `bahth reindex`") from exc
+        return WhooshReader(_open(location))
+
+
+def _open(location: Path):
+    try:
+        return index.open_dir(str(location))
+    # A damaged file fails in whatever way its parser does (a truncated one
+    # raises TypeError deep inside Whoosh): any failure here means the index
+    # cannot be served.
+    except Exception as exc:
+        raise IndexUnavailable(
+            f"cannot open the index in {location} ({type(exc).__name__}: {exc}): run `bahth reindex`"
+        ) from exc
