@@ -34,7 +34,7 @@ class Term(NamedTuple):
     root: str  # ISRI root: recall across derived forms
 
 
-@lru_cache(maxsize=1_000_000)
+@lru_cache(maxsize=300_000)
 def analyse_word(word: str) -> Term | None:
     """The search forms of one normalised word; None for a stop word."""
     if is_stop_word(word):

@@ -5,7 +5,9 @@ suffixes.  Our guards: the pronoun suffixes light10 ignores (كم هم هن نا
 كما هما), a minimum stem of three letters for the suffixes we add, and
 protected names that light10 would cut into other words.  Input words are
 already normalised (ة→ه, أ→ا).  Both functions are pure and cached: word
-frequencies follow Zipf, so a cache makes stemming nearly free.
+frequencies follow Zipf, so a cache makes stemming nearly free.  The caches
+are bounded for the serving workers' memory; ``analyse_word`` caches the
+whole result in front of these.
 """
 
 from functools import cache
@@ -40,7 +42,7 @@ def _strip_prefix(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Light stem of a normalised word.
 
@@ -75,7 +77,7 @@ def stem(word: str) -> str:
 _isri = ISRIStemmer()
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def root(word: str) -> str:
     """ISRI root of a normalised word, for recall across derived forms.
 
