@@ -1,0 +1,297 @@
+"""Speed benchmark: indexing, single-process queries and the served API, with baselines in one run.
+
+    python -m bench.speed [--news PATH] [--sizes 10000,30017] [--engines whoosh,tantivy]
+                          [--repeat 3] [--x10] [--service] [--duration S] [--warmup S]
+                          [--quick] [--json-out FILE]
+
+Indexing: ``bahth reindex`` (the real CLI, one subprocess per run) of the first
+N news articles, and plain Whoosh (StandardAnalyzer over title + text) the same
+way: docs/s, seconds, index MB, peak RSS.  ``--x10`` adds the corpus repeated
+ten times with suffixed ids.  Queries: the 1,000 title queries (first articles
+with a 4+ word title), one process, no results cache.  Service: ``bahth
+serve`` and a bare Falcon app under the same gunicorn settings, loaded by wrk
+at concurrency 16 after an untimed warm-up: uncached titles, then a mix with
+repeated head queries (``--duration`` s each).  ``--quick`` runs it all at toy
+scale (2,000 articles, 200 queries, 3 s phases, once) as a smoke test.
+Tables show medians over the repeats; ratios are taken within a repeat.
+Progress goes to stderr; one JSON line per measurement (and per median) to stdout.
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import datasets, load
+from bench.relevance import commit_sha
+from bench.timing import TreeMemory, add_ratios, disk_mb, latency_summary, medians, table
+
+BASELINE = "baseline"
+TITLE_WORDS = 4
+TARGETS = ("tantivy indexing ≥ 2,000 docs/s; service ≥ 600 QPS and p99 ≤ 30 ms on uncached "
+           "titles at c16; whoosh ≥ 2× baseline docs/s and QPS; serving worker ≤ 300 MB RSS "
+           "at 30k")
+_SYNTAX = re.compile(r"[^\w\s]")  # what Whoosh's QueryParser could read as syntax
+_SUMMARY = re.compile(r"indexed (\d+) documents .* in ([\d.]+) s \((\d+) docs/s\)")
+# Runs one indexing in a fresh interpreter and reports its own peak RSS on stderr.
+CHILD = """import json, resource, sys
+mode, argv = sys.argv[1], sys.argv[2:]
+if mode == "bahth":
+    from indexer.cli import main
+    code = main(argv)
+else:
+    from bench.speed import build_baseline
+    code = build_baseline(*argv)
+usage = resource.getrusage
+print("BENCH-RSS", json.dumps([usage(resource.RUSAGE_SELF).ru_maxrss,
+      usage(resource.RUSAGE_CHILDREN).ru_maxrss]), file=sys.stderr)
+sys.exit(code)
+"""
+say = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+
+
+def build_baseline(source: str, where: str) -> int:
+    """Plain Whoosh: StandardAnalyzer on title + text, one TEXT field (run in the child)."""
+    from whoosh import index
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    started = time.perf_counter()
+    Path(where).mkdir(parents=True)
+    ix = index.create_in(where, Schema(id=ID(stored=True), text=TEXT(analyzer=StandardAnalyzer())))
+    writer, count = ix.writer(limitmb=512), 0  # the buffer bahth's Whoosh writer uses
+    for count, record in enumerate(datasets.read_corpus(Path(source)), 1):
+        text = f"{record.get('title') or ''}\n{record['text']}"
+        writer.add_document(id=str(record["id"]), text=text)
+    writer.commit()
+    seconds = time.perf_counter() - started
+    print(f"indexed {count} documents (baseline) in {seconds:.1f} s ({count / seconds:.0f} docs/s)")
+    return 0
+
+
+def baseline_search(where: Path):
+    from whoosh import index
+    from whoosh.qparser import OrGroup, QueryParser
+    ix = index.open_dir(str(where))
+    searcher, parser = ix.searcher(), QueryParser("text", ix.schema, group=OrGroup)
+    def search(q: str) -> list[str]:
+        # BM25F defaults; lower case so a stray AND / OR / NOT is a word, not an operator.
+        query = parser.parse(_SYNTAX.sub(" ", q).lower())
+        return [hit["id"] for hit in searcher.search(query, limit=10)]
+    return search
+
+
+def bahth_search(engine: str, where: Path):
+    from indexer.search import Searcher, SearchRequest
+    from indexer.settings import Settings
+    searcher = Searcher(Settings(index_dir=where, engine=engine, cache_size=0))  # cache off
+    searcher.health()  # opens the reader
+    return lambda q: searcher.search(SearchRequest(q, per_page=10)).hits
+
+
+def index_once(system: str, source: Path, where: Path) -> dict:
+    """One indexing run in a subprocess: docs/s and seconds (its own count), MB, peak RSS."""
+    if system == BASELINE:
+        argv = ["baseline", str(source), str(where)]
+    else:
+        argv = ["bahth", "reindex", "--index", str(where), "--engine",
+                system.removeprefix("bahth-"), str(source)]
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, *argv], cwd=load.PROJECT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sampler = TreeMemory(child.pid)
+    sampler.start()
+    out, err = child.communicate()
+    wall, tree_mb = time.perf_counter() - started, sampler.stop()
+    found = _SUMMARY.search(out)
+    if child.returncode or not found:
+        raise RuntimeError(f"{system} indexing failed ({child.returncode}): {out[-500:]} "
+                           f"{err[-1500:]}")
+    own, helpers = json.loads(err.split("BENCH-RSS", 1)[1].splitlines()[0])
+    generation = where / (where / "CURRENT").read_text().strip() if system != BASELINE else where
+    docs, seconds = int(found[1]), float(found[2])
+    return {"docs": docs, "seconds": seconds, "docs_per_s": int(found[3]), "wall_s": round(wall, 1),
+            "index_mb": round(disk_mb(generation), 1), "rss_mb": round(own / 1024, 1),
+            "helper_rss_mb": round(helpers / 1024, 1), "tree_pss_mb": round(tree_mb, 1)}
+
+
+def query_once(search, queries: list[str]) -> dict:
+    # Not timed: the reader's lazily loaded parts, and the did-you-mean vocabulary.
+    for q in [q + " الأخبار" for q in queries[:5]] + ["زخرفجة قططبلو"]:
+        search(q)
+    ms, errors, started = [], 0, time.perf_counter()
+    for q in queries:
+        t = time.perf_counter()
+        try:
+            search(q)
+        except Exception:  # noqa: BLE001 - a refused query counts, it must not end the run
+            errors += 1
+        ms.append((time.perf_counter() - t) * 1000)
+    return latency_summary(ms, time.perf_counter() - started) | {"errors": errors}
+
+
+def write_subsets(news: Path, sizes: list[int], x10: bool, tmp: Path) -> dict:
+    """label → (size, JSONL of the first ``size`` articles); "+x10": the corpus ten times."""
+    lines = [ln for ln in datasets._open(news) if ln.strip()]
+    subsets = {}
+    for size in sorted({min(s, len(lines)) for s in sizes}):
+        path = tmp / f"news-{size}.jsonl"
+        path.write_text("".join(lines[:size]), encoding="utf-8")
+        subsets[str(size)] = (size, path)
+    if x10:
+        path = tmp / "news-x10.jsonl"
+        with open(path, "w", encoding="utf-8") as out:
+            for copy in range(10):
+                for line in lines:
+                    record = json.loads(line)
+                    record["id"] = f"{record['id']}~{copy}"
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        subsets[f"{10 * len(lines)} (x10 repeat)"] = (10 * len(lines), path)
+    return subsets
+
+
+def titles_of(path: Path, count: int | None = None) -> list[str]:
+    """Distinct titles of 4+ words, in corpus order (the first ``count``)."""
+    found = {}
+    for record in datasets.read_corpus(path):
+        title = " ".join((record.get("title") or "").split())
+        if len(title.split()) >= TITLE_WORDS:
+            found.setdefault(title, None)
+            if count and len(found) == count:
+                break
+    return list(found)
+
+
+def report(meds: list[dict], repeat: int, warmup: float) -> str:
+    """The three tables (medians of ``repeat`` runs) and the issue's targets against them."""
+    def rows(kind, columns):
+        return [[m.get(c) for c in columns] for m in meds if m["kind"] == kind]
+    index_cols = ["size", "system", "docs", "seconds", "docs_per_s", "ratio", "wall_s", "index_mb",
+                  "rss_mb", "tree_pss_mb"]
+    query_cols = ["size", "system", "queries", "qps", "ratio", "p50_ms", "p95_ms", "p99_ms",
+                  "errors"]
+    service_cols = ["size", "phase", "system", "qps", "ratio", "p50_ms", "p99_ms", "errors",
+                    "requests", "wrapped", "workers", "worker_rss_mb", "worker_hwm_mb"]
+    parts = [f"## Indexing (medians of {repeat}; ratio = docs/s ÷ baseline's in the same run; "
+             "rss = the indexing process's peak, tree_pss = peak of it and its helpers, summed)",
+             table(index_cols, rows("index", index_cols)),
+             "## Single-process queries (no results cache; ratio = QPS ÷ baseline's)",
+             table(query_cols, rows("query", query_cols))]
+    if any(m["kind"] == "service" for m in meds):
+        parts += [f"## Service, concurrency 16, after {warmup:.0f} s of warm-up (ratio = QPS ÷ "
+                  "bare Falcon's in the same run; "
+                  "titles = uncached only, mix = 70 % uncached titles + 30 % repeated head "
+                  "queries)",
+                  table(service_cols, rows("service", service_cols))]
+    return "\n\n".join(parts + ["## Targets (issue): " + TARGETS, "\n".join(targets(meds))])
+
+
+def targets(meds: list[dict]) -> list[str]:
+    def line(ok, text):
+        return f"{'MET ' if ok else 'MISS'}  {text}"
+    out = []
+    for m in meds:
+        name, size = m["system"], m["size"]
+        if m["kind"] == "index" and name == "bahth-tantivy":
+            out.append(line(m["docs_per_s"] >= 2000,
+                            f"tantivy indexing at {size}: {m['docs_per_s']:.0f} docs/s ≥ 2,000"))
+        if name == "bahth-whoosh" and m["kind"] in ("index", "query") and "ratio" in m:
+            out.append(line(m["ratio"] >= 2,
+                            f"whoosh {m['kind']} at {size}: {m['ratio']:.2f}× baseline ≥ 2×"))
+        if m["kind"] == "service" and m.get("phase") == "titles" and name != "bare-falcon":
+            out.append(line(m["qps"] >= 600 and m["p99_ms"] <= 30,
+                            f"{name} service, uncached titles at {size}: {m['qps']:.0f} QPS "
+                            f"≥ 600, p99 {m['p99_ms']:.1f} ms ≤ 30"))
+            out.append(line(m["worker_hwm_mb"] <= 300, f"{name} serving worker at {size}: peak RSS "
+                            f"{m['worker_hwm_mb']:.0f} MB ≤ 300"))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--news", type=Path, default=datasets.NEWS,
+                        help="news corpus (.jsonl[.gz])")
+    parser.add_argument("--sizes", default="10000,30017", help="comma-separated article counts")
+    parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated bahth engines")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (medians)")
+    parser.add_argument("--queries", type=int, default=1000, help="title queries")
+    parser.add_argument("--x10", action="store_true",
+                        help="also the corpus ten times (ids suffixed)")
+    parser.add_argument("--service", action="store_true", help="also measure bahth serve under wrk")
+    parser.add_argument("--duration", type=float, help="seconds of load per phase (10; quick 3)")
+    parser.add_argument("--warmup", type=float,
+                        help="seconds of untimed load on each server first (10; quick 2)")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 docs, 200 queries, 3 s phases, once, with --service")
+    parser.add_argument("--json-out", type=Path, help="append the JSON lines to this file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.queries, args.repeat = "2000", min(args.queries, 200), 1
+        args.service = True
+    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (2.0 if args.quick else 10.0)
+    args.failed = False
+    engines = [f"bahth-{e.strip()}" for e in args.engines.split(",") if e.strip()]
+    systems = [BASELINE, *engines]
+    commit, stamp = commit_sha(), datetime.now(timezone.utc).isoformat(timespec="seconds")
+    records = []
+
+    def record(kind, system, label, repeat, metrics):
+        records.append({"bench": "speed", "kind": kind, "system": system, "size": label,
+                        "repeat": repeat, **metrics, "commit": commit, "time": stamp})
+        say(f"  {kind} {system} {label} #{repeat}: {json.dumps(metrics, ensure_ascii=False)}")
+
+    with tempfile.TemporaryDirectory(prefix="bahth-speed-") as tmp:
+        tmp = Path(tmp)
+        subsets = write_subsets(args.news, [int(s) for s in args.sizes.split(",")], args.x10, tmp)
+        largest = max((k for k in subsets if "x10" not in k), key=lambda k: subsets[k][0])
+        for label, (size, path) in subsets.items():
+            queries = titles_of(path, args.queries)
+            say(f"== {label} articles, {len(queries)} title queries")
+            for repeat in range(1, args.repeat + 1):
+                for system in systems:
+                    where = tmp / f"ix-{system}-{size}"
+                    subprocess.run(["rm", "-rf", str(where)], check=True)
+                    try:
+                        record("index", system, label, repeat, index_once(system, path, where))
+                    except Exception as exc:  # noqa: BLE001
+                        say(f"{system} indexing failed: {exc}")
+                        args.failed = True
+            for repeat in range(1, args.repeat + 1):
+                for system in systems:
+                    where = tmp / f"ix-{system}-{size}"
+                    if not where.exists():
+                        continue
+                    search = (baseline_search(where) if system == BASELINE
+                              else bahth_search(system.removeprefix("bahth-"), where))
+                    record("query", system, label, repeat, query_once(search, queries))
+                    del search
+            if label != largest or not args.service:
+                for system in systems:
+                    subprocess.run(["rm", "-rf", str(tmp / f"ix-{system}-{size}")], check=True)
+        if args.service:
+            dirs = {s: tmp / f"ix-{s}-{subsets[largest][0]}" for s in engines}
+            titles = titles_of(subsets[largest][1])
+            args.failed |= load.service({s: d for s, d in dirs.items() if d.exists()}, titles,
+                                        largest, tmp, args.repeat, args.duration, args.warmup,
+                                        record, say)
+    add_ratios(records, {"index": (BASELINE, "docs_per_s"), "query": (BASELINE, "qps"),
+                         "service": ("bare-falcon", "qps")})
+    meds = medians(records)
+    print(report(meds, args.repeat, args.warmup))
+    lines = [json.dumps(r, ensure_ascii=False) for r in records + meds]
+    print("\n".join(lines))
+    if args.json_out:
+        with open(args.json_out, "a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+    return 1 if args.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The speed benchmark end to end at toy scale: real reindex runs, queries and gunicorn servers."""
+
+import json
+import subprocess
+import sys
+
+from indexer.ingest.sources import read_sources
+from tests.conftest import PROJECT
+from tests.conftest import SEEDS
+
+SYSTEMS = {"baseline", "bahth-whoosh", "bahth-tantivy"}
+KEYS = {
+    "index": {"docs", "seconds", "docs_per_s", "wall_s", "index_mb", "rss_mb", "tree_pss_mb"},
+    "query": {"queries", "qps", "p50_ms", "p95_ms", "p99_ms", "errors"},
+    "service": {"phase", "requests", "qps", "p50_ms", "p99_ms", "errors", "worker_rss_mb",
+                "worker_hwm_mb", "concurrency", "generator"},
+}
+
+
+def tiny_news(path):
+    """A JSONL feed of the seed page's real Arabic headlines and articles, three times over."""
+    docs = [d for d in read_sources([SEEDS]) if hasattr(d, "title") and d.title]
+    with open(path, "w", encoding="utf-8") as out:
+        for copy in range(3):
+            for doc in docs:
+                record = {"id": f"{doc.id}-{copy}", "title": doc.title,
+                          "text": doc.body or doc.title, "date": doc.date, "source": "seed"}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return len(docs) * 3
+
+
+def test_quick_run_prints_tables_and_json_lines(tmp_path):
+    news = tmp_path / "news.jsonl"
+    count = tiny_news(news)
+    json_out = tmp_path / "speed.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
+         "--json-out", str(json_out)],
+        cwd=PROJECT, capture_output=True, text=True, timeout=170,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for heading in ("## Indexing", "## Single-process queries", "## Service", "## Targets"):
+        assert heading in done.stdout
+    assert "| size |" in done.stdout and "bare-falcon" in done.stdout
+
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert json_out.read_text(encoding="utf-8").splitlines() == [
+        line for line in done.stdout.splitlines() if line.startswith("{")]
+    runs = [r for r in records if r["repeat"] == 1]
+    medians = [r for r in records if r["repeat"] == "median"]
+    assert len(runs) == len(medians)  # --quick: one run of each
+    for kind, keys in KEYS.items():
+        found = [r for r in runs if r["kind"] == kind]
+        expected = SYSTEMS - {"baseline"} | {"bare-falcon"} if kind == "service" else SYSTEMS
+        assert {r["system"] for r in found} == expected, kind
+        for r in found:
+            assert keys <= set(r), (kind, keys - set(r))
+            assert r["bench"] == "speed" and r["size"] == str(count)
+            assert r["ratio"] > 0
+    for r in runs:
+        if r["kind"] == "index":
+            assert r["docs"] == count and r["docs_per_s"] > 0 and r["index_mb"] > 0
+        elif r["kind"] == "query":
+            assert r["errors"] == 0 and r["queries"] > 0 and r["p50_ms"] <= r["p99_ms"]
+        else:
+            assert r["requests"] > 0 and r["errors"] == 0 and r["workers"] >= 1
