@@ -7,9 +7,10 @@ import logging
 import multiprocessing
 import os
 
-# Searches are CPU-bound and short: the usual 2 × cores + 1 sync workers
-# (5 on a 2-core machine); WEB_CONCURRENCY overrides, as on most platforms.
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# Searches are CPU-bound and short, and each worker warms its own index reader
+# and analysis caches: one worker per core served more than 2 × cores + 1 on
+# the speed benchmark (bench/speed.py).  WEB_CONCURRENCY overrides.
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, multiprocessing.cpu_count()))
 worker_class = "sync"
 
 # Not preloaded: each worker opens its own index reader after the fork.

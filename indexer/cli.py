@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the JSON API and search page with gunicorn")
     _common(serve)
     serve.add_argument("--bind", default="127.0.0.1:8000", help="address (default 127.0.0.1:8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (default: 2 × cores + 1)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core, at least 2)")
     return parser
 
 

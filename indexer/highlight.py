@@ -12,6 +12,7 @@ from indexer.analysis import analyse_spans
 
 SNIPPET_CHARS = 240
 _LEAD = 60  # context kept before the first match of the snippet window
+_SCAN_BLOCK = 2000  # characters analysed at a time while looking for a match
 
 
 class Matcher:
@@ -48,16 +49,42 @@ def highlight(text: str, matcher: Matcher) -> str:
 
 
 def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
-    """The window of ``text`` with the most matches, as HTML; the start if none match."""
-    spans = matcher.spans(text)
+    """The window of ``text`` with the most matches, as HTML; the start if none match.
+
+    PERF: only the first block of text holding a match is analysed (blocks
+    are cut at white space, so words come out as in the whole text): the
+    cost per hit stays that of a few paragraphs, not of the whole article.
+    """
     start = 0
-    if spans and len(text) > width:
-        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + width))
-        start = _word_start(text, max(0, spans[best][0] - _LEAD))
+    if len(text) > width:
+        spans = _first_matches(text, matcher)
+        if spans:
+            start = _word_start(text, max(0, spans[_densest(spans, width)][0] - _LEAD))
     end = _word_end(text, min(len(text), start + width))
-    inside = [(s, e) for s, e in spans if s >= start and e <= end]
-    html = mark(text[start:end], [(s - start, e - start) for s, e in inside])
+    html = highlight(text[start:end], matcher)
     return ("… " if start > 0 else "") + html.strip() + (" …" if end < len(text) else "")
+
+
+def _first_matches(text: str, matcher: Matcher) -> list[tuple[int, int]]:
+    start = 0
+    while start < len(text):
+        end = _word_end(text, min(len(text), start + _SCAN_BLOCK))
+        found = matcher.spans(text[start:end])
+        if found:
+            return [(s + start, e + start) for s, e in found]
+        start = end
+    return []
+
+
+def _densest(spans: list[tuple[int, int]], width: int) -> int:
+    """Index of the span that starts the window of ``width`` with the most spans."""
+    best, best_count, j = 0, 0, 0
+    for i, (s, _) in enumerate(spans):
+        while j < len(spans) and spans[j][0] < s + width:
+            j += 1
+        if j - i > best_count:
+            best, best_count = i, j - i
+    return best
 
 
 def _word_start(text: str, i: int) -> int:
