@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 

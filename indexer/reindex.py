@@ -151,11 +151,14 @@ def _index(doc, seen, writer, vocabulary, summary):
             return None
         first = seen[doc.id]
         return BadDocument(source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})")
-    terms = analyse(doc.text)
+    # doc.text is the title, white space, then the body: its terms are the
+    # title's followed by the body's, so each is analysed once.
+    title_terms = analyse(doc.title)
+    terms = title_terms + analyse(doc.body)
     if not terms:
         return BadDocument(source, line, "no searchable text (only marks, punctuation or stop words)")
     seen[doc.id] = doc.origin
-    writer.add(doc, schema.term_streams(terms, analyse(doc.title)))
+    writer.add(doc, schema.term_streams(terms, title_terms))
     vocabulary.add(doc.text, doc.id, doc.kind, doc.title)
     summary.kinds[doc.kind] += 1
     return None
