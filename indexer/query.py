@@ -1,12 +1,17 @@
 """The reader's query language, parsed into analysed parts.
 
     plain words        ranked by how many (and which forms) they match
-    "exact phrase"     must appear, words in this order ("…", «…», “…”)
+    "exact phrase"     must appear, words in this order (ASCII double quotes)
     -word  -"phrase"   must not appear
     title:word         must appear in the title (title:"phrase" too)
 
 Parsing never fails: unbalanced quotes or a stray operator are read as plain
 words.  Stop words drop out here exactly as they do in documents.
+
+NOTE: «…» and “…” are quotation marks of the text, not phrase operators: a
+pasted headline is full of them ("مجلس الأمن يصادق على «الاتفاق النووي»"),
+and requiring each quoted part to appear verbatim cost 0.022 MRR@10 on the
+news known-item test.  Only the ASCII " a reader types makes a phrase.
 """
 
 import re
@@ -17,7 +22,7 @@ from indexer.analysis import analyse
 
 # A clause: optional -, optional title:, then a quoted phrase or a bare word.
 _CLAUSE = re.compile(
-    r"""(?P<neg>-)?(?P<field>title:)?(?:["“”«»](?P<phrase>[^"“”«»]*)["“”«»]|(?P<word>[^\s"“”«»]+))""",
+    r"""(?P<neg>-)?(?P<field>title:)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))""",
     re.IGNORECASE,
 )
 
