@@ -7,7 +7,7 @@ analysis or a field changes: an index built by another version is refused.
 
 from indexer.analysis import Term
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")
@@ -16,11 +16,14 @@ FILTER_FIELDS = ("kind", "source", "section")
 # Search fields: term streams over title + body (titles prepended, which beat
 # a separate boosted title field on every set measured).
 STEM = "stem"  # light stems: the main match
-EXACT = "exact"  # normalised unstemmed words: exact forms rank first; phrases
+EXACT = "exact"  # normalised unstemmed words: exact forms rank first
 ROOT = "root"  # ISRI roots: recall across derived forms
 LEAD = "lead"  # light stems of the opening words: a news title paraphrases its lead
 TITLE = "title_stem"  # light stems of the title alone: title: queries
 SEARCH_FIELDS = (STEM, EXACT, ROOT, LEAD, TITLE)
+# The one field with positions: a phrase is its words in order in any
+# inflection, with or without clitics (بالاتفاق النووي holds "الاتفاق النووي").
+PHRASE_FIELD = STEM
 
 LEAD_TERMS = 30  # content words in the lead: about the first sentence or two
 

@@ -110,10 +110,10 @@ def engine_query(parsed: ParsedQuery) -> EngineQuery:
             TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
             TermClause(schema.LEAD, term.stem, schema.WEIGHTS[schema.LEAD]),
         ]
-    must = [PhraseClause(schema.EXACT, tuple(t.exact for t in p)) for p in parsed.phrases]
+    must = [PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p)) for p in parsed.phrases]
     must += [TermClause(schema.TITLE, t.stem) for t in parsed.title_terms]
     must_not = [
-        TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.EXACT, tuple(t.exact for t in p))
+        TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
         for p in parsed.excluded
     ]
     # A clause repeated in the query is one condition, not many to evaluate.

@@ -93,7 +93,7 @@ def index_body(replicas: int = REPLICAS) -> dict:
             "type": "text",
             "analyzer": "whitespace",
             # Positions only where phrases are matched; frequencies for BM25 elsewhere.
-            "index_options": "positions" if name == schema.EXACT else "freqs",
+            "index_options": "positions" if name == schema.PHRASE_FIELD else "freqs",
             "similarity": "bm25",
         }
         for name in schema.SEARCH_FIELDS

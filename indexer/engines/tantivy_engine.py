@@ -59,7 +59,7 @@ def tantivy_schema() -> tantivy.Schema:
     for name in schema.SEARCH_FIELDS:
         # Positions only where phrases are matched; frequencies for BM25 elsewhere.
         builder.add_text_field(name, tokenizer_name="whitespace",
-                               index_option="position" if name == schema.EXACT else "freq")
+                               index_option="position" if name == schema.PHRASE_FIELD else "freq")
     return builder.build()
 
 

@@ -68,7 +68,7 @@ def whoosh_schema() -> Schema:
     }
     for name in schema.SEARCH_FIELDS:
         # The analyzer is only used if a caller passes a string instead of terms.
-        fields[name] = TermsField(analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.EXACT))
+        fields[name] = TermsField(analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.PHRASE_FIELD))
     return Schema(**fields)
 
 
