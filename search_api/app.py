@@ -7,6 +7,8 @@ publishes one, and then answers, with no restart.
 
 from pathlib import Path
 
+from urllib.parse import quote
+
 import falcon
 
 from indexer.search import Searcher
@@ -61,6 +63,28 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     return app
 
 
-def get_app() -> falcon.App:
+def get_app():
     """The app gunicorn serves (``search_api.app:get_app()``), configured from BAHTH_* variables."""
-    return create_app(Settings.from_env())
+    return utf8_query_string(create_app(Settings.from_env()))
+
+
+def utf8_query_string(app):
+    """Accept a query string sent as raw UTF-8, as curl sends ``?q=مدنيين``.
+
+    WSGI hands the request's bytes over decoded as Latin-1 (PEP 3333); bytes
+    that are valid UTF-8 are re-encoded here as the percent-escapes a browser
+    would have sent.  Anything else is passed on as it came.
+    """
+
+    def wsgi(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            try:
+                text = query.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                text = None  # not UTF-8: left for the app to reject or read
+            if text is not None:
+                environ["QUERY_STRING"] = quote(text, safe="=&+%;/:,")
+        return app(environ, start_response)
+
+    return wsgi

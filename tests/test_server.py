@@ -1,5 +1,7 @@
 """The app under a real gunicorn: Arabic queries, a reindex swap under load, graceful SIGTERM."""
 
+import json
+import socket
 import threading
 import time
 
@@ -48,6 +50,20 @@ def test_arabic_query_error_and_page(server):
 
     health = requests.get(server.url + "/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["documents"] == 16
+
+
+def test_raw_utf8_query_string_as_curl_sends_it(server):
+    """curl '127.0.0.1:8000/api/search?q=مدنيين' sends the Arabic bytes unescaped."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(b"GET /api/search?q=" + "مدنيين".encode() + b" HTTP/1.0\r\nHost: x\r\n\r\n")
+        raw = b"".join(iter(lambda: conn.recv(65536), b""))
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200"), raw[:300]
+    data = json.loads(body)
+    assert data["query"] == "مدنيين"
+    assert data["hits"][0]["id"] == "000_49235c3dde4d8611"
+    assert "<mark>" in data["hits"][0]["snippet"]
 
 
 def _hammer(url: str, count: int, statuses: list, failures: list) -> None:
