@@ -114,3 +114,19 @@ def test_spans_and_fast_path_agree_on_the_seed(seed_text):
 def test_terms_pickle():
     terms = analyse("المدنيين")
     assert pickle.loads(pickle.dumps(terms)) == terms
+
+
+def test_isri_root_matches_the_reference_stemmer_on_the_lexicon_and_the_seeds(seed_text):
+    # The fast ISRI must root every word as Whoosh's (NLTK's) does, raw or normalised.
+    from importlib import resources
+
+    from whoosh.lang.isri import ISRIStemmer
+
+    from indexer.analysis.isri import isri_root
+
+    lexicon = resources.files("indexer.ingest").joinpath("data/lexicon.tsv").read_text("utf-8")
+    vocabulary = {line.split("\t")[0] for line in lexicon.splitlines()} | set(seed_text.split())
+    vocabulary |= {w for raw in list(vocabulary) for w in words(raw)}
+    reference = ISRIStemmer()
+    assert len(vocabulary) > 50_000
+    assert [w for w in sorted(vocabulary) if isri_root(w) != reference.stem(w)] == []

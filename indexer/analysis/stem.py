@@ -14,8 +14,7 @@ from functools import cache
 from functools import lru_cache
 from importlib import resources
 
-from whoosh.lang.isri import ISRIStemmer
-
+from indexer.analysis.isri import isri_root
 from indexer.analysis.normalise import normalise
 
 # light10's prefixes, longest first so وال wins over و; (prefix, min word length).
@@ -74,9 +73,6 @@ def stem(word: str) -> str:
     return bare
 
 
-_isri = ISRIStemmer()
-
-
 @lru_cache(maxsize=100_000)
 def root(word: str) -> str:
     """ISRI root of a normalised word, for recall across derived forms.
@@ -87,5 +83,4 @@ def root(word: str) -> str:
     light = stem(word)
     if light in protected_words():
         return light
-    # ISRIStemmer keeps no state between calls, so one instance is safe to share.
-    return _isri.stem(word)
+    return isri_root(word)
