@@ -56,3 +56,20 @@ def test_highlighting_escapes_everything_but_its_marks(text, query):
     plain = html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in plain and ">" not in plain
     snippet(text, Matcher(analyse(query)))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويةىءآأإؤئ\u064e\u0650\u0651"), max_size=12))
+def test_isri_root_matches_the_reference_stemmer(word):
+    from whoosh.lang.isri import ISRIStemmer
+
+    from indexer.analysis.isri import isri_root
+
+    assert isri_root(word) == ISRIStemmer().stem(word)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويةىءآأإؤئ"), min_size=1, max_size=12))
+def test_a_plain_word_is_one_span_of_its_normal_form(word):
+    assert spans(word) == [(normalise(word), 0, len(word))]
+    assert spans(f"«{word}»") == [(normalise(word), 1, len(word) + 1)]

@@ -72,9 +72,13 @@ def _once(text: str) -> str:
 _PLAIN_ARABIC = re.compile("[\u0621-\u063a\u0641-\u064a]+")
 
 
+def is_plain_arabic(word: str) -> bool:
+    return _PLAIN_ARABIC.fullmatch(word) is not None
+
+
 def normalise_word(word: str) -> str:
     """``normalise`` for one raw word, with a fast path for plain Arabic letters."""
-    if _PLAIN_ARABIC.fullmatch(word):
+    if is_plain_arabic(word):
         return word.translate(_TABLE)
     return normalise(word)
 

@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple
 
 from indexer.analysis.normalise import IN_WORD
+from indexer.analysis.normalise import is_plain_arabic
 from indexer.analysis.normalise import normalise
 from indexer.analysis.normalise import normalise_word
 
@@ -44,6 +45,8 @@ def spans(text: str) -> list[Span]:
     each of them the raw word's span; one that normalises to nothing (marks
     alone) gives none.
     """
+    if is_plain_arabic(text):  # PERF: most chunks of a text are one word of plain letters
+        return [Span(normalise_word(text), 0, len(text))]
     result = []
     for match in _RAW_WORD.finditer(text):
         for word in _WORD.findall(normalise_word(match.group())):
