@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--delete", action="append", default=[], metavar="ID",
                          help="with --incremental: remove this document (repeatable)")
     reindex.add_argument("--skip-bad", action="store_true", help="skip bad records and count them")
+    reindex.add_argument("--workers", type=int, dest="reindex_workers", metavar="N",
+                         help="analysis processes (default: one per core; 1: none)")
 
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")
@@ -54,7 +56,8 @@ def main(argv=None) -> int:
     if args.command == "reindex" and args.delete and not args.incremental:
         parser.error("--delete needs --incremental")
     try:
-        settings = Settings.from_env(index_dir=args.index_dir, engine=args.engine)
+        settings = Settings.from_env(index_dir=args.index_dir, engine=args.engine,
+                                     reindex_workers=getattr(args, "reindex_workers", None))
         return {"reindex": _reindex, "search": _search, "serve": _serve}[args.command](settings, args)
     except BahthError as exc:
         print(f"bahth: {exc.message}", file=sys.stderr)

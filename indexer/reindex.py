@@ -18,7 +18,6 @@ from datetime import timezone
 from pathlib import Path
 
 from indexer import schema
-from indexer.analysis import analyse
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
 from indexer.errors import BadDocument
@@ -27,6 +26,7 @@ from indexer.errors import IndexUnavailable
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.ingest.sources import read_sources
+from indexer.pipeline import analysed
 from indexer.settings import Settings
 from indexer.vocabulary import VocabularyBuilder
 
@@ -102,30 +102,31 @@ def _base_generation(catalog: Catalog, settings: Settings):
 
 def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) -> Summary:
     engine = get_engine(settings.engine)
-    writer = engine.writer(path / "engine", base.engine_dir if base else None)
     vocabulary = VocabularyBuilder()
     if base:
         vocabulary.load(base.path)
     summary = Summary()
     seen = {}  # id → origin, to report duplicates
-    records = read_sources(sources)
-    try:
-        for record in progress(records) if progress else records:
-            if isinstance(record, Document):
-                record = _index(record, seen, writer, vocabulary, summary)
-            if isinstance(record, BadDocument):
-                if not skip_bad:
-                    raise record
-                summary.skipped += 1
-                warn(f"skipped {record.message}")
-        for doc_id in delete_ids:
-            writer.delete(doc_id)
-            vocabulary.forget(doc_id)
-            summary.deleted += 1
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+    # The analysis pool forks first: the engine's writer may start threads.
+    with analysed(read_sources(sources), settings.reindex_workers, vocabulary.add_forms) as records:
+        writer = engine.writer(path / "engine", base.engine_dir if base else None)
+        try:
+            for record, streams in progress(records) if progress else records:
+                if isinstance(record, Document):
+                    record = _index(record, streams, seen, writer, vocabulary, summary)
+                if isinstance(record, BadDocument):
+                    if not skip_bad:
+                        raise record
+                    summary.skipped += 1
+                    warn(f"skipped {record.message}")
+            for doc_id in delete_ids:
+                writer.delete(doc_id)
+                vocabulary.forget(doc_id)
+                summary.deleted += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
     vocabulary.write(path)
     reader = engine.reader(path / "engine")
     summary.total = reader.count()
@@ -142,7 +143,7 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
     return summary
 
 
-def _index(doc, seen, writer, vocabulary, summary):
+def _index(doc, streams, seen, writer, vocabulary, summary):
     """Index one document; a BadDocument if it cannot be."""
     source, line = doc.origin
     if doc.id in seen:
@@ -151,14 +152,10 @@ def _index(doc, seen, writer, vocabulary, summary):
             return None
         first = seen[doc.id]
         return BadDocument(source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})")
-    # doc.text is the title, white space, then the body: its terms are the
-    # title's followed by the body's, so each is analysed once.
-    title_terms = analyse(doc.title)
-    terms = title_terms + analyse(doc.body)
-    if not terms:
+    if streams is None:
         return BadDocument(source, line, "no searchable text (only marks, punctuation or stop words)")
     seen[doc.id] = doc.origin
-    writer.add(doc, schema.term_streams(terms, title_terms))
-    vocabulary.add(doc.text, doc.id, doc.kind, doc.title)
+    writer.add(doc, streams)
+    vocabulary.add_title(doc.id, doc.kind, doc.title)
     summary.kinds[doc.kind] += 1
     return None

@@ -33,13 +33,18 @@ LEAD_TERMS = 30  # content words in the lead: about the first sentence or two
 WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.3, LEAD: 0.3}
 
 
-def term_streams(text_terms: list[Term], title_terms: list[Term]) -> dict[str, list[str]]:
+# A field's terms in order, joined by single spaces (terms never hold white
+# space): one string crosses a process or the network far cheaper than a list.
+Streams = dict[str, str]
+
+
+def term_streams(text_terms: list[Term], title_terms: list[Term]) -> Streams:
     """The term stream of every search field for one document."""
-    stems = [t.stem for t in text_terms]
+    exacts, stems, roots = zip(*text_terms) if text_terms else ((), (), ())
     return {
-        STEM: stems,
-        EXACT: [t.exact for t in text_terms],
-        ROOT: [t.root for t in text_terms],
-        LEAD: stems[:LEAD_TERMS],
-        TITLE: [t.stem for t in title_terms],
+        STEM: " ".join(stems),
+        EXACT: " ".join(exacts),
+        ROOT: " ".join(roots),
+        LEAD: " ".join(stems[:LEAD_TERMS]),
+        TITLE: " ".join(t.stem for t in title_terms),
     }

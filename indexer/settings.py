@@ -21,6 +21,7 @@ class Settings:
     search_time_limit: float = 2.0  # seconds a single search may take
     cache_size: int = 1024  # cached result pages per worker
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
+    reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
 
     # env var → (field, parser)
     ENV = {
@@ -30,11 +31,14 @@ class Settings:
         "BAHTH_SEARCH_TIME_LIMIT": ("search_time_limit", float),
         "BAHTH_CACHE_SIZE": ("cache_size", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", lambda v: tuple(filter(None, v.split(",")))),
+        "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
     }
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        if self.reindex_workers < 1:
+            raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> "Settings":

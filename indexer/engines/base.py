@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.ingest.document import Document
+from indexer.schema import Streams
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class Results:
 
 class Writer(ABC):
     @abstractmethod
-    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
-        """Add or replace (by id) one document."""
+    def add(self, doc: Document, streams: Streams) -> None:
+        """Add or replace (by id) one document; ``streams`` as ``schema.term_streams`` gives them."""
 
     @abstractmethod
     def delete(self, doc_id: str) -> None: ...

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
     NotFoundError = LookupError
 
 from indexer import schema
+from indexer.schema import Streams
 from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
@@ -119,11 +120,9 @@ def index_body(replicas: int = REPLICAS) -> dict:
     }
 
 
-def _source(doc: Document, streams: dict[str, list[str]]) -> dict:
+def _source(doc: Document, streams: Streams) -> dict:
     source = {name: getattr(doc, name) for name in schema.STORED_FIELDS if getattr(doc, name)}
-    for name, terms in streams.items():
-        if terms:
-            source[name] = " ".join(terms)
+    source.update((name, terms) for name, terms in streams.items() if terms)
     return source
 
 
@@ -157,7 +156,7 @@ class OpenSearchWriter(Writer):
         finally:
             es.indices.put_settings(index=base, body={"index.blocks.write": None})
 
-    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+    def add(self, doc: Document, streams: Streams) -> None:
         source = _source(doc, streams)
         self._push({"_op_type": "index", "_index": self._name, "_id": doc.id, "_source": source},
                    sum(len(v) * 2 for v in source.values()))

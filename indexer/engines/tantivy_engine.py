@@ -22,6 +22,7 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema
+from indexer.schema import Streams
 from indexer.errors import IndexUnavailable
 from indexer.engines.base import Clause
 from indexer.engines.base import Engine
@@ -69,7 +70,7 @@ def date_key(date: str) -> int:
     return int("".join(match.groups())) if match else 0
 
 
-def _tantivy_document(doc: Document, streams: dict[str, list[str]]) -> tantivy.Document:
+def _tantivy_document(doc: Document, streams: Streams) -> tantivy.Document:
     tdoc = tantivy.Document()
     for name in RAW_FIELDS:
         value = getattr(doc, name)
@@ -82,7 +83,7 @@ def _tantivy_document(doc: Document, streams: dict[str, list[str]]) -> tantivy.D
     tdoc.add_integer(DATE_KEY, date_key(doc.date))
     for name, terms in streams.items():
         if terms:
-            tdoc.add_text(name, " ".join(terms))
+            tdoc.add_text(name, terms)
     return tdoc
 
 
@@ -91,7 +92,7 @@ class TantivyWriter(Writer):
         self._writer = index.writer(heap_size=HEAP_BYTES, num_threads=THREADS)
         self._incremental = incremental
 
-    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+    def add(self, doc: Document, streams: Streams) -> None:
         if self._incremental:  # replace: a delete applies to documents added before it
             self._writer.delete_documents_by_term("id", doc.id)
         self._writer.add_document(_tantivy_document(doc, streams))

@@ -25,6 +25,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import TimeLimit
 
 from indexer import schema
+from indexer.schema import Streams
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
@@ -37,21 +38,22 @@ from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
 
 class TermsField(TEXT):
-    """A TEXT field fed a list of analysed terms, counted directly.
+    """A TEXT field fed analysed terms (a term stream), counted directly.
 
     PERF: skips Whoosh's tokenizer and Token objects, the largest cost of
     ``add_document`` once analysis is done elsewhere.
     """
 
     def index(self, value, **kwargs):
+        terms = value.split()
         if self.format.supports("positions"):
             positions = defaultdict(list)
-            for position, term in enumerate(value):
+            for position, term in enumerate(terms):
                 positions[term].append(position)
             for term, found in positions.items():
                 yield term.encode("utf-8"), len(found), float(len(found)), self.format.encode(found)
         else:
-            for term, count in Counter(value).items():
+            for term, count in Counter(terms).items():
                 yield term.encode("utf-8"), count, float(count), pack_uint(count)
 
 
@@ -67,7 +69,7 @@ def whoosh_schema() -> Schema:
         "url": STORED(),
     }
     for name in schema.SEARCH_FIELDS:
-        # The analyzer is only used if a caller passes a string instead of terms.
+        # Streams are space-separated terms; TermsField splits them without the analyzer.
         fields[name] = TermsField(analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.PHRASE_FIELD))
     return Schema(**fields)
 
@@ -80,7 +82,7 @@ class WhooshWriter(Writer):
         # reindex left its worker processes running.
         self._writer = ix.writer(limitmb=512)
 
-    def add(self, doc: Document, streams: dict[str, list[str]]) -> None:
+    def add(self, doc: Document, streams: Streams) -> None:
         fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
         fields.update(streams)
         if self._incremental:

@@ -1,0 +1,76 @@
+"""Reindex analysis in worker processes: the same terms, in order, as analysing in-process."""
+
+from collections import Counter
+
+import pytest
+
+from indexer import pipeline
+from indexer.errors import BadDocument
+from indexer.ingest.document import Document
+from indexer.ingest.seeds import parse_page
+from tests.conftest import SEED_PAGE
+from tests.test_reindex import bahth
+
+
+@pytest.fixture(scope="module")
+def records(seed_text):
+    """The seed page's documents many times over (several batches), with bad records among them."""
+    page = [d for d in parse_page(seed_text.splitlines(), SEED_PAGE.name, "seed") if isinstance(d, Document)]
+    count = pipeline.BATCH * 7 + 13  # more than the batches in flight, and a partial last one
+    result = []
+    for i in range(count):
+        doc = page[i % len(page)]
+        result.append(Document(f"{doc.id}-{i}", doc.kind, doc.title, doc.body, origin=(SEED_PAGE.name, i)))
+        if i % 97 == 0:
+            result.append(BadDocument("feed.jsonl", i, "missing title"))
+    result.append(Document("marks-only", "headline", "، ؛ ...", origin=("feed.jsonl", 1)))
+    return result
+
+
+def test_workers_give_the_in_process_streams_in_order(records):
+    forms = {1: Counter(), 2: Counter()}
+    with pipeline.analysed(records, 1, forms[1].update) as pairs:
+        alone = list(pairs)
+    with pipeline.analysed(iter(records), 2, forms[2].update) as pairs:
+        pooled = list(pairs)
+    assert [r for r, _ in pooled] == records
+    assert pooled == alone
+    assert forms[1] == forms[2]
+    assert forms[1]["الثوره", "الثورة"] > 0
+    by_id = {r.id: s for r, s in pooled if isinstance(r, Document)}
+    assert by_id[records[0].id] == pipeline.document_streams(records[0].title, records[0].body)
+    assert by_id["marks-only"] is None
+    assert all(s is None for r, s in pooled if isinstance(r, BadDocument))
+
+
+def test_a_repeated_id_is_analysed_once():
+    first = Document("h1", "headline", "استقالة مصطفى كواية")
+    repeat = Document("h1", "headline", "استقالة مصطفى كواية")
+    forms = Counter()
+    with pipeline.analysed([first, repeat], 1, forms.update) as pairs:
+        (_, streams), (_, again) = pairs
+    assert streams["stem"] == "استقال مصطف كوا" and again is None
+    assert forms == {("استقاله", "استقالة"): 1, ("مصطفي", "مصطفى"): 1, ("كوايه", "كواية"): 1}
+
+
+def test_streams_follow_the_analysis():
+    streams = pipeline.document_streams("استقالة مصطفى كواية", "قُتل المدنيون في الغارات")
+    assert streams["stem"] == "استقال مصطف كوا قتل مدن غار"
+    assert streams["exact"] == "استقاله مصطفي كوايه قتل المدنيون الغارات"
+    assert streams["root"].split()[3:] == ["قتل", "دني", "غرا"]
+    assert streams["title_stem"] == "استقال مصطف كوا"
+    assert pipeline.document_streams("في من", "على") is None
+
+
+def test_reindex_with_workers_serves_the_same_results(tmp_path):
+    for workers in ("1", "2"):
+        done = bahth("reindex", "--workers", workers, "--index", tmp_path / workers)
+        assert done.returncode == 0, done.stderr
+    one, two = (bahth("search", "--json", "--index", tmp_path / w, "الثورة السورية").stdout for w in "12")
+    assert one == two and '"total": 0' not in one
+
+
+def test_reindex_rejects_zero_workers(tmp_path):
+    done = bahth("reindex", "--workers", "0", "--index", tmp_path)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == ["bahth: reindex workers must be at least 1, not 0"]
