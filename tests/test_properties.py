@@ -73,3 +73,13 @@ def test_isri_root_matches_the_reference_stemmer(word):
 def test_a_plain_word_is_one_span_of_its_normal_form(word):
     assert spans(word) == [(normalise(word), 0, len(word))]
     assert spans(f"«{word}»") == [(normalise(word), 1, len(word) + 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.integers(0, 5))
+def test_matches_are_the_words_with_a_query_stem(text, every):
+    """The snippet's fast scan finds exactly the words analyse_spans gives with a query word's stem."""
+    terms = analyse_spans(text)
+    query = [term for i, (term, _, _) in enumerate(terms) if every and i % every == 0]
+    stems = {t.stem for t in query}
+    assert Matcher(query).spans(text) == [(s, e) for term, s, e in terms if term.stem in stems]
