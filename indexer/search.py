@@ -88,17 +88,22 @@ class SearchResponse:
     took_ms: float
     hits: list[dict] = field(default_factory=list)
     suggestion: str | None = None
+    phrases_relaxed: bool = False
 
     def to_dict(self) -> dict:
         return {
             "query": self.query, "total": self.total, "page": self.page,
             "per_page": self.per_page, "took_ms": self.took_ms, "hits": self.hits,
-            "suggestion": self.suggestion,
+            "suggestion": self.suggestion, "phrases_relaxed": self.phrases_relaxed,
         }
 
 
-def engine_query(parsed: ParsedQuery) -> EngineQuery:
-    """The ranking policy: which fields each query word is matched in, and how much it counts."""
+def engine_query(parsed: ParsedQuery, *, phrases: bool = True) -> EngineQuery:
+    """The ranking policy: which fields each query word is matched in, and how much it counts.
+
+    ``phrases=False`` drops the quoted phrases' word-order requirement; their
+    words still rank like any others.
+    """
     should, seen = [], set()
     for term in parsed.words:
         if term.exact in seen:
@@ -110,7 +115,7 @@ def engine_query(parsed: ParsedQuery) -> EngineQuery:
             TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
             TermClause(schema.LEAD, term.stem, schema.WEIGHTS[schema.LEAD]),
         ]
-    must = [PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p)) for p in parsed.phrases]
+    must = [PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p)) for p in parsed.phrases if phrases]
     must += [TermClause(schema.TITLE, t.stem) for t in parsed.title_terms]
     must_not = [
         TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
@@ -166,24 +171,31 @@ class Searcher:
             cached, complete = self._search(reader, request)
             if complete:  # a search cut short by the time limit is not remembered
                 self._remember(key, cached)
-        total, hits, suggestion = cached
+        total, hits, suggestion, relaxed = cached
         took = round((time.perf_counter() - started) * 1000, 2)
-        return SearchResponse(request.q, total, request.page, request.per_page, took, hits, suggestion)
+        return SearchResponse(request.q, total, request.page, request.per_page, took, hits, suggestion, relaxed)
 
     def _search(self, reader, request: SearchRequest):
         parsed = parse_query(request.q)
         filters = Filters(request.kind, request.source, request.date_from, request.date_to)
         if parsed.empty:  # only stop words or punctuation: nothing to rank by
-            return (0, [], None), True
+            return (0, [], None, False), True
         offset = (request.page - 1) * request.per_page
-        results = reader.search(engine_query(parsed), filters, request.sort, offset,
-                                request.per_page, self.settings.search_time_limit)
+        limit = self.settings.search_time_limit
+        results = reader.search(engine_query(parsed), filters, request.sort, offset, request.per_page, limit)
+        # No document holds a quoted phrase word for word (a misremembered
+        # title, a question quoting a name spelt otherwise): rather than
+        # nothing, rank by its words and say so, as web search engines do.
+        relaxed = bool(parsed.phrases) and results.total == 0 and not results.timed_out
+        if relaxed:
+            results = reader.search(engine_query(parsed, phrases=False), filters, request.sort, offset,
+                                    request.per_page, limit)
         matcher = Matcher(parsed.words)
         hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
         suggestion = None
         if results.total < FEW_RESULTS:
             suggestion = self.vocabulary().correct(request.q)
-        return (results.total, hits, suggestion), not results.timed_out
+        return (results.total, hits, suggestion, relaxed and results.total > 0), not results.timed_out
 
     @staticmethod
     def _hit(stored: dict, score: float, matcher: Matcher) -> dict:

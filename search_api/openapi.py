@@ -142,6 +142,9 @@ def _schemas(max_per_page: int) -> dict:
             "took_ms": {"type": "number"},
             "hits": {"type": "array", "items": _ref("Hit")},
             "suggestion": NULLABLE | {"description": "A did-you-mean query, when hits are few."},
+            "phrases_relaxed": {"type": "boolean", "description": (
+                "True when no document holds a quoted phrase word for word, so the hits "
+                "match its words in any order.")},
         }),
         # Open: a stored field added to the schema later is not a breaking change.
         "Document": _object({

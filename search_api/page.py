@@ -158,6 +158,9 @@ def _results(request: SearchRequest, response: SearchResponse) -> str:
                      "أو أزل خيارات التصفية.</p></div>")
         return "\n".join(parts)
     pages = math.ceil(response.total / request.per_page)
+    if response.phrases_relaxed:
+        parts.append('<p class="relaxed">لا توجد نتائج للعبارة بين علامتَي التنصيص كما هي؛ '
+                     "هذه نتائج كلماتها.</p>")
     parts.append(f'<p class="summary">عدد النتائج: <bdi>{response.total}</bdi></p>')
     if not response.hits:
         parts.append(f'<div class="empty"><p>لا توجد نتائج في هذه الصفحة. '

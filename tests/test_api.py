@@ -73,7 +73,8 @@ def test_search_returns_the_exact_shape(client):
     body = search(client, q="استقاله")
     hit = body["hits"][0]
     assert body == {"query": "استقاله", "total": 1, "page": 1, "per_page": 10,
-                    "took_ms": body["took_ms"], "hits": [hit], "suggestion": None}
+                    "took_ms": body["took_ms"], "hits": [hit], "suggestion": None,
+                    "phrases_relaxed": False}
     assert isinstance(body["took_ms"], float)
     assert hit == {
         "id": hit["id"], "kind": "headline", "title": RESIGNATION,
@@ -98,8 +99,23 @@ def test_diacritised_query_marks_the_whole_written_word(client):
 
 
 def test_phrase_must_appear_in_order(client):
-    assert titles(search(client, q='"التحالف الدولي"')) == [ARTICLE_TITLE]
-    assert search(client, q='"الدولي التحالف"')["total"] == 0
+    body = search(client, q='"التحالف الدولي"')
+    assert titles(body) == [ARTICLE_TITLE] and body["phrases_relaxed"] is False
+    # The phrase is a requirement: other words add hits only among documents holding it.
+    assert titles(search(client, q='"التحالف الدولي" سوريا')) == [ARTICLE_TITLE]
+    assert search(client, q="التحالف الدولي سوريا")["total"] > 1
+
+
+def test_a_phrase_no_document_holds_is_relaxed_to_its_words(client):
+    # No document has الدولي التحالف in that order: its words rank instead, and the reply says so.
+    body = search(client, q='"الدولي التحالف"')
+    assert body["phrases_relaxed"] is True
+    assert titles(body)[0] == ARTICLE_TITLE
+    assert "<mark>التحالف</mark> <mark>الدولي</mark>" in body["hits"][0]["snippet"]
+    assert 'class="relaxed"' in page(client, q='"الدولي التحالف"')
+    assert 'class="relaxed"' not in page(client, q='"التحالف الدولي"')
+    nothing = search(client, q='"زمردة فيروزية"')
+    assert (nothing["total"], nothing["phrases_relaxed"]) == (0, False)
 
 
 def test_excluded_word_removes_documents(client):
