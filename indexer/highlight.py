@@ -17,7 +17,7 @@ from indexer.analysis import analyse_chunk
 
 SNIPPET_CHARS = 240
 _LEAD = 60  # context kept before the first match of the snippet window
-_SCAN_BLOCK = 2000  # characters analysed at a time while looking for a match
+_SCAN_BLOCK = 500  # characters analysed first while looking for a match; doubled each time
 
 
 _SPACES = re.compile(r"(\s+)")
@@ -78,8 +78,9 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     """The window of ``text`` with the most matches, as HTML; the start if none match.
 
     PERF: only the first block of text holding a match is analysed (blocks
-    are cut at white space, so words come out as in the whole text): the
-    cost per hit stays that of a few paragraphs, not of the whole article.
+    are cut at white space, so words come out as in the whole text, and
+    double in size from a paragraph): the cost per hit stays that of a
+    paragraph or a few, not of the whole article.
     """
     start = 0
     if len(text) > width:
@@ -92,13 +93,13 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
 
 
 def _first_matches(text: str, matcher: Matcher) -> list[tuple[int, int]]:
-    start = 0
+    start, block = 0, _SCAN_BLOCK
     while start < len(text):
-        end = _word_end(text, min(len(text), start + _SCAN_BLOCK))
+        end = _word_end(text, min(len(text), start + block))
         found = matcher.spans(text[start:end])
         if found:
             return [(s + start, e + start) for s, e in found]
-        start = end
+        start, block = end, block * 2
     return []
 
 

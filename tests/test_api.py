@@ -384,7 +384,7 @@ def test_page_is_arabic_rtl_with_highlighted_results(client):
 def test_page_shows_article_label_and_snippet(client):
     html = page(client, q="مدنيين")
     assert '<span class="kind kind-article">مقال</span>' in html
-    assert re.search(r'<p class="snippet" dir="auto">.*<mark>المدنيين</mark>', html)
+    assert re.search(r'<p class="snippet" dir="auto">.*<mark>المدنيين</mark>', html, re.S)
 
 
 def test_page_without_query_shows_the_search_box(client):
