@@ -212,7 +212,7 @@ def main(argv=None) -> int:
     notes = {}
     for engine in engines:
         try:
-            get_engine(engine)
+            get_engine(engine, Settings())
         except ImportError as exc:
             notes[f"bahth-{engine}"] = f"skipped: engine does not import ({exc})"
             _say(f"note: bahth-{engine} {notes[f'bahth-{engine}']}")

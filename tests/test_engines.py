@@ -229,7 +229,7 @@ def test_query_syntax_never_reaches_an_engine_parser(searcher):
 def scores(searcher):
     """Scores by id of an engine query, straight from the engine's reader."""
     generation = searcher.generation()
-    reader = get_engine(generation.meta["engine"]).reader(generation.engine_dir)
+    reader = get_engine(generation.meta["engine"], searcher.settings).reader(generation.engine_dir)
 
     def search(query: EngineQuery, filters: Filters = Filters()) -> dict[str, float]:
         results = reader.search(query, filters, "relevance", 0, 100, 2.0)

@@ -37,10 +37,7 @@ def cluster(tmp_path_factory):
         urls = done.stdout.strip()
         assert urls == (directory / "urls").read_text().strip()
         print(f"cluster green in {time.monotonic() - started:.1f} s: {urls}")
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("BAHTH_OPENSEARCH_URL", urls)
-            mp.setenv("BAHTH_OPENSEARCH_INDEX", INDEX)
-            yield directory, urls.split(",")
+        yield directory, urls.split(",")
     finally:
         subprocess.run([str(CLUSTER), "stop", "--dir", str(directory)], timeout=120)
         assert not (directory / "pids").exists(), "stop left its pids file"
@@ -48,7 +45,8 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def settings(cluster, tmp_path_factory):
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), engine="opensearch")
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), engine="opensearch",
+                        opensearch_url=",".join(cluster[1]), opensearch_index=INDEX)
     started = time.monotonic()
     summary = reindex(settings, [SEEDS])
     print(f"seeds indexed in {time.monotonic() - started:.1f} s: {summary.line()}")

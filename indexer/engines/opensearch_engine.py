@@ -8,14 +8,13 @@ DSL objects, never query strings: a reader's text never reaches a parser.
 
 An engine ``location`` is a generation directory the catalog made
 (``INDEX_DIR/gen-000007/engine``); its index lives in the cluster as the
-concrete index ``<name>-7`` (name from ``BAHTH_OPENSEARCH_INDEX``, default
-``bahth``; cluster URLs, comma-separated, from ``BAHTH_OPENSEARCH_URL``).  The
-directory keeps only ``opensearch.json``, naming that index.  ``move_alias``
-points the alias ``<name>`` at a published generation and drops older ones.
+concrete index ``<name>-7`` (the cluster, ``name`` and the index sizes come
+from ``Settings.opensearch_*``).  The directory keeps only ``opensearch.json``,
+naming that index.  ``publish`` points the alias ``<name>`` at a published
+generation and drops older ones.
 """
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -39,13 +38,8 @@ from indexer.engines.base import Results
 from indexer.engines.base import Writer
 from indexer.errors import ConfigError
 from indexer.ingest.document import Document
+from indexer.settings import Settings
 
-URL_ENV = "BAHTH_OPENSEARCH_URL"
-INDEX_ENV = "BAHTH_OPENSEARCH_INDEX"
-DEFAULT_URL = "http://127.0.0.1:9200"
-DEFAULT_INDEX = "bahth"
-SHARDS = int(os.environ.get("BAHTH_OPENSEARCH_SHARDS", "2"))
-REPLICAS = int(os.environ.get("BAHTH_OPENSEARCH_REPLICAS", "1"))
 MARKER = "opensearch.json"
 BATCH_DOCS = 500  # documents per bulk request
 BATCH_BYTES = 20_000_000  # and at most this many bytes
@@ -57,37 +51,43 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _GENERATION = re.compile(r"^gen-(\d+)$")
 
 
-def client() -> "OpenSearch":
+def connect(settings: Settings) -> "OpenSearch":
+    """A client of the cluster the settings name; TLS certificates verified unless turned off."""
     if OpenSearch is None:
         raise ConfigError("the opensearch engine needs opensearch-py: pip install opensearch-py")
-    urls = [u.strip() for u in os.environ.get(URL_ENV, DEFAULT_URL).split(",") if u.strip()]
+    options = {"verify_certs": settings.opensearch_verify_tls}
+    if settings.opensearch_user:
+        options["http_auth"] = (settings.opensearch_user, settings.opensearch_password)
+    if settings.opensearch_ca_certs is not None:
+        if not settings.opensearch_ca_certs.is_file():
+            raise ConfigError(f"BAHTH_OPENSEARCH_CA_CERTS: no file {settings.opensearch_ca_certs}")
+        options["ca_certs"] = str(settings.opensearch_ca_certs)
+    if not settings.opensearch_verify_tls:
+        options["ssl_show_warn"] = False  # turned off on purpose, not to be warned on each request
     # Several hosts: a node that is down is marked dead and the request retried on another.
-    return OpenSearch(hosts=urls, timeout=30, max_retries=3, retry_on_timeout=True)
+    return OpenSearch(hosts=list(settings.opensearch_urls), timeout=30, max_retries=3,
+                      retry_on_timeout=True, **options)
 
 
-def alias_name() -> str:
-    return os.environ.get(INDEX_ENV, "") or DEFAULT_INDEX
-
-
-def index_name(location: Path) -> str:
-    """``.../gen-000007/engine`` → ``<name>-7``."""
+def index_name(location: Path, alias: str) -> str:
+    """``.../gen-000007/engine`` → ``<alias>-7``."""
     location = Path(location)
     for part in (location.name, location.parent.name):
         match = _GENERATION.match(part)
         if match:
-            return f"{alias_name()}-{int(match.group(1))}"
+            return f"{alias}-{int(match.group(1))}"
     raise ValueError(f"{location} is not inside a generation directory (gen-NNNNNN)")
 
 
-def _stored_index(location: Path) -> str:
-    """The index a built generation names (independent of a later BAHTH_OPENSEARCH_INDEX)."""
+def _stored_index(location: Path, alias: str) -> str:
+    """The index a built generation names (independent of a later change of the alias)."""
     try:
         return json.loads((Path(location) / MARKER).read_text("utf-8"))["index"]
     except (OSError, ValueError, KeyError):
-        return index_name(location)
+        return index_name(location, alias)
 
 
-def index_body(replicas: int = REPLICAS) -> dict:
+def index_body(shards: int, replicas: int) -> dict:
     search_fields = {
         name: {
             "type": "text",
@@ -101,7 +101,7 @@ def index_body(replicas: int = REPLICAS) -> dict:
     return {
         "settings": {
             "index": {
-                "number_of_shards": SHARDS,
+                "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "refresh_interval": "-1",  # refreshed by commit()
                 "similarity": {"bm25": {"type": "BM25", "k1": 1.2, "b": 0.75}},
@@ -128,18 +128,20 @@ def _source(doc: Document, streams: dict[str, list[str]]) -> dict:
 
 
 class OpenSearchWriter(Writer):
-    def __init__(self, es: "OpenSearch", location: Path, base: Path | None):
+    def __init__(self, es: "OpenSearch", settings: Settings, location: Path, base: Path | None):
         self._es = es
-        self._name = index_name(location)
+        self._replicas = settings.opensearch_replicas
+        self._name = index_name(location, settings.opensearch_index)
         self._actions = []
         self._bytes = 0
         # A build killed before publishing may have left an index of this name.
         es.indices.delete(index=self._name, ignore_unavailable=True)
         if base is None:
             # No replicas while loading (each document is indexed once); commit() adds them.
-            es.indices.create(index=self._name, body=index_body(replicas=0))
+            es.indices.create(index=self._name,
+                              body=index_body(settings.opensearch_shards, replicas=0))
         else:
-            self._clone(_stored_index(base))
+            self._clone(_stored_index(base, settings.opensearch_index))
         location.mkdir(parents=True, exist_ok=True)
         (location / MARKER).write_text(json.dumps({"index": self._name}) + "\n", encoding="utf-8")
 
@@ -183,7 +185,7 @@ class OpenSearchWriter(Writer):
     def commit(self) -> None:
         self._flush()
         self._es.indices.put_settings(index=self._name, body={
-            "index": {"number_of_replicas": REPLICAS, "refresh_interval": None},
+            "index": {"number_of_replicas": self._replicas, "refresh_interval": None},
         })
         self._es.indices.refresh(index=self._name)
         health = self._es.cluster.health(index=self._name, wait_for_status="green",
@@ -310,44 +312,41 @@ class OpenSearchReader(Reader):
 class OpenSearchEngine(Engine):
     name = "opensearch"
 
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
     def writer(self, location: Path, base: Path | None = None) -> Writer:
-        return OpenSearchWriter(client(), Path(location), Path(base) if base is not None else None)
+        return OpenSearchWriter(connect(self.settings), self.settings, Path(location),
+                                Path(base) if base is not None else None)
 
     def reader(self, location: Path) -> Reader:
-        return OpenSearchReader(client(), _stored_index(location))
+        return OpenSearchReader(connect(self.settings),
+                                _stored_index(location, self.settings.opensearch_index))
 
     def publish(self, location: Path) -> None:
-        move_alias(location)
-
-
-def move_alias(location: Path, keep_previous: bool = True) -> str:
-    """Point the alias ``<name>`` at the generation at ``location`` in one atomic
-    ``_aliases`` call, then delete the older concrete indexes ``<name>-N``.
-
-    With ``keep_previous`` the generation before is kept, as the catalog keeps
-    its directory, for workers still finishing a request on it.  Returns the
-    index the alias now names.
-    """
-    es = client()
-    try:
-        target = _stored_index(location)
-        alias = alias_name()
-        number = int(target.rsplit("-", 1)[1])
+        """Point the alias ``<name>`` at the generation at ``location`` in one atomic
+        ``_aliases`` call, then delete the concrete indexes ``<name>-N`` older than
+        the one before it (kept, as the catalog keeps its directory, for workers
+        still finishing a request on it)."""
+        alias = self.settings.opensearch_index
+        es = connect(self.settings)
         try:
-            holders = list(es.indices.get_alias(name=alias))
-        except NotFoundError:
-            holders = []
-        actions = [{"remove": {"index": index, "alias": alias}}
-                   for index in holders if index != target]
-        actions.append({"add": {"index": target, "alias": alias}})
-        es.indices.update_aliases(body={"actions": actions})
-        pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
-        keep_from = number - 1 if keep_previous else number
-        existing = es.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
-        old = [name for name in existing
-               if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
-        if old:
-            es.indices.delete(index=",".join(old), ignore_unavailable=True)
-        return target
-    finally:
-        es.close()
+            target = _stored_index(location, alias)
+            try:
+                holders = list(es.indices.get_alias(name=alias))
+            except NotFoundError:
+                holders = []
+            actions = [{"remove": {"index": index, "alias": alias}}
+                       for index in holders if index != target]
+            actions.append({"add": {"index": target, "alias": alias}})
+            es.indices.update_aliases(body={"actions": actions})
+            pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
+            keep_from = int(target.rsplit("-", 1)[1]) - 1
+            existing = es.indices.get(index=f"{alias}-*",
+                                      params={"expand_wildcards": "open,closed"})
+            old = [name for name in existing
+                   if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
+            if old:
+                es.indices.delete(index=",".join(old), ignore_unavailable=True)
+        finally:
+            es.close()
