@@ -75,7 +75,8 @@ class Settings:
             raise ConfigError(f"BAHTH_OPENSEARCH_INDEX={self.opensearch_index!r}: use lower-case "
                               "letters, digits, '-' and '_', starting with a letter or digit")
         if self.opensearch_shards < 1:
-            raise ConfigError(f"BAHTH_OPENSEARCH_SHARDS={self.opensearch_shards}: must be 1 or more")
+            raise ConfigError(f"BAHTH_OPENSEARCH_SHARDS={self.opensearch_shards}: "
+                              "must be 1 or more")
         if self.opensearch_replicas < 0:
             raise ConfigError(f"BAHTH_OPENSEARCH_REPLICAS={self.opensearch_replicas}: "
                               "must be 0 or more")
