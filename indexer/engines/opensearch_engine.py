@@ -16,15 +16,20 @@ generation and drops older ones.
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 try:  # optional: only an installation using this engine needs opensearch-py
+    from opensearchpy import AuthenticationException
+    from opensearchpy import AuthorizationException
+    from opensearchpy import ConnectionError as ClusterConnectionError
     from opensearchpy import NotFoundError
     from opensearchpy import OpenSearch
     from opensearchpy import helpers
 except ImportError:  # pragma: no cover
     OpenSearch = helpers = None
-    NotFoundError = LookupError
+    NotFoundError = ClusterConnectionError = LookupError
+    AuthenticationException = AuthorizationException = LookupError
 
 from indexer import schema
 from indexer.engines.base import Clause
@@ -37,6 +42,8 @@ from indexer.engines.base import Reader
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
 from indexer.errors import ConfigError
+from indexer.errors import IndexUnavailable
+from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.settings import Settings
 
@@ -67,6 +74,30 @@ def connect(settings: Settings) -> "OpenSearch":
     # Several hosts: a node that is down is marked dead and the request retried on another.
     return OpenSearch(hosts=list(settings.opensearch_urls), timeout=30, max_retries=3,
                       retry_on_timeout=True, **options)
+
+
+def _missing_index(exc: Exception) -> bool:
+    return isinstance(exc, NotFoundError) and exc.error == "index_not_found_exception"
+
+
+@contextmanager
+def _cluster_errors(error: type, name: str):
+    """The cluster out of reach, refusing us, or without the index: ``error``, one line.
+
+    NOTE: the client's own message is left out: it may name a host with credentials.
+    """
+    try:
+        yield
+    except ClusterConnectionError as exc:
+        raise error(f"the opensearch cluster does not answer ({type(exc).__name__}) "
+                    f"for index {name}") from exc
+    except (AuthenticationException, AuthorizationException) as exc:
+        raise error(f"the opensearch cluster refused our credentials (HTTP {exc.status_code}) "
+                    f"for index {name}") from exc
+    except NotFoundError as exc:
+        if not _missing_index(exc):
+            raise
+        raise error(f"index {name} is not in the opensearch cluster: run `bahth reindex`") from exc
 
 
 def index_name(location: Path, alias: str) -> str:
@@ -134,14 +165,15 @@ class OpenSearchWriter(Writer):
         self._name = index_name(location, settings.opensearch_index)
         self._actions = []
         self._bytes = 0
-        # A build killed before publishing may have left an index of this name.
-        es.indices.delete(index=self._name, ignore_unavailable=True)
-        if base is None:
-            # No replicas while loading (each document is indexed once); commit() adds them.
-            es.indices.create(index=self._name,
-                              body=index_body(settings.opensearch_shards, replicas=0))
-        else:
-            self._clone(_stored_index(base, settings.opensearch_index))
+        with _cluster_errors(ReindexFailed, self._name):
+            # A build killed before publishing may have left an index of this name.
+            es.indices.delete(index=self._name, ignore_unavailable=True)
+            if base is None:
+                # No replicas while loading (each document is indexed once); commit() adds them.
+                es.indices.create(index=self._name,
+                                  body=index_body(settings.opensearch_shards, replicas=0))
+            else:
+                self._clone(_stored_index(base, settings.opensearch_index))
         location.mkdir(parents=True, exist_ok=True)
         (location / MARKER).write_text(json.dumps({"index": self._name}) + "\n", encoding="utf-8")
 
@@ -176,14 +208,23 @@ class OpenSearchWriter(Writer):
 
     def _flush(self) -> None:
         if self._actions:
-            helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
-                         max_chunk_bytes=BATCH_BYTES * 2,
-                         ignore_status=(404,),  # deleting an id that is not there
-                         request_timeout=REQUEST_TIMEOUT)
+            with _cluster_errors(ReindexFailed, self._name):
+                self._bulk()
         self._actions, self._bytes = [], 0
+
+    def _bulk(self) -> None:
+        helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
+                     max_chunk_bytes=BATCH_BYTES * 2,
+                     ignore_status=(404,),  # deleting an id that is not there
+                     request_timeout=REQUEST_TIMEOUT)
 
     def commit(self) -> None:
         self._flush()
+        with _cluster_errors(ReindexFailed, self._name):
+            self._replicate()
+
+    def _replicate(self) -> None:
+        """Replicas and a refresh, now that the documents are in: green, or an error."""
         self._es.indices.put_settings(index=self._name, body={
             "index": {"number_of_replicas": self._replicas, "refresh_interval": None},
         })
@@ -198,7 +239,8 @@ class OpenSearchWriter(Writer):
 
     def cancel(self) -> None:
         self._actions = []
-        self._es.indices.delete(index=self._name, ignore_unavailable=True)
+        with _cluster_errors(ReindexFailed, self._name):
+            self._es.indices.delete(index=self._name, ignore_unavailable=True)
 
 
 class _Queries:
@@ -286,7 +328,12 @@ class OpenSearchReader(Reader):
         }
         if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
-        found = self._es.search(index=self._name, body=body, request_timeout=time_limit + 10)
+        with _cluster_errors(IndexUnavailable, self._name):
+            # NOTE: dfs first: BM25 from the whole index's statistics, not each shard's, so
+            # a document scores (and ranks) as it does in the embedded engines.
+            found = self._es.search(index=self._name, body=body,
+                                    params={"search_type": "dfs_query_then_fetch"},
+                                    request_timeout=time_limit + 10)
         hits = [
             Hit(h["_id"], float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
             for h in found["hits"]["hits"]
@@ -295,15 +342,21 @@ class OpenSearchReader(Reader):
                        timed_out=bool(found.get("timed_out")))
 
     def get(self, doc_id: str) -> dict | None:
-        try:
-            found = self._es.get(index=self._name, id=doc_id,
-                                 params={"_source_includes": ",".join(schema.STORED_FIELDS)})
-        except NotFoundError:
+        if not doc_id:  # the client refuses an empty id; no document has one
             return None
+        with _cluster_errors(IndexUnavailable, self._name):
+            try:
+                found = self._es.get(index=self._name, id=doc_id,
+                                     params={"_source_includes": ",".join(schema.STORED_FIELDS)})
+            except NotFoundError as exc:
+                if _missing_index(exc):
+                    raise
+                return None  # no such document
         return _stored(found["_source"]) if found.get("found") else None
 
     def count(self) -> int:
-        return int(self._es.count(index=self._name)["count"])
+        with _cluster_errors(IndexUnavailable, self._name):
+            return int(self._es.count(index=self._name)["count"])
 
     def close(self) -> None:
         self._es.close()
@@ -330,23 +383,27 @@ class OpenSearchEngine(Engine):
         still finishing a request on it)."""
         alias = self.settings.opensearch_index
         es = connect(self.settings)
+        target = _stored_index(location, alias)
         try:
-            target = _stored_index(location, alias)
-            try:
-                holders = list(es.indices.get_alias(name=alias))
-            except NotFoundError:
-                holders = []
-            actions = [{"remove": {"index": index, "alias": alias}}
-                       for index in holders if index != target]
-            actions.append({"add": {"index": target, "alias": alias}})
-            es.indices.update_aliases(body={"actions": actions})
-            pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
-            keep_from = int(target.rsplit("-", 1)[1]) - 1
-            existing = es.indices.get(index=f"{alias}-*",
-                                      params={"expand_wildcards": "open,closed"})
-            old = [name for name in existing
-                   if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
-            if old:
-                es.indices.delete(index=",".join(old), ignore_unavailable=True)
+            with _cluster_errors(ReindexFailed, target):
+                self._move_alias(es, alias, target)
         finally:
             es.close()
+
+    @staticmethod
+    def _move_alias(es: "OpenSearch", alias: str, target: str) -> None:
+        try:
+            holders = list(es.indices.get_alias(name=alias))
+        except NotFoundError:
+            holders = []
+        actions = [{"remove": {"index": index, "alias": alias}}
+                   for index in holders if index != target]
+        actions.append({"add": {"index": target, "alias": alias}})
+        es.indices.update_aliases(body={"actions": actions})
+        pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
+        keep_from = int(target.rsplit("-", 1)[1]) - 1
+        existing = es.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
+        old = [name for name in existing
+               if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
+        if old:
+            es.indices.delete(index=",".join(old), ignore_unavailable=True)
