@@ -1,8 +1,10 @@
 """The opensearch engine against the session's real 3-node cluster (tests/conftest.py):
-shards and replicas, the alias moved by a reindex, and a cluster or index out of
-reach.  The behaviour every engine shares is in test_engines.py and test_api.py.
+shards and replicas, the alias moved by a reindex, a reindex swap under queries,
+and a cluster or index out of reach.  The behaviour every engine shares is in
+test_engines.py and test_api.py.
 """
 
+import threading
 import time
 import urllib.request
 
@@ -62,6 +64,40 @@ def test_incremental_delete_makes_a_new_index(opensearch_cluster, settings, sear
     # reindex moved the alias itself, once the new generation was published
     alias = settings.opensearch_index
     assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [f"{alias}-{after['generation']}"]
+
+
+def test_full_reindexes_swap_under_queries(opensearch_cluster, settings, searcher):
+    """Searches run without pause while two full reindexes move the alias: none fails,
+    none comes back empty, and both new generations answer some of them."""
+    answered, failures, stop = [], [], threading.Event()
+
+    def search_until_stopped():
+        while not stop.is_set():
+            try:
+                found = searcher.search(SearchRequest("استقاله"))
+                answered.append((searcher.generation().number, found.total,
+                                 [h["title"] for h in found.hits[:1]]))
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(exc))
+
+    first = searcher.health()["generation"]
+    thread = threading.Thread(target=search_until_stopped)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        for _ in range(2):
+            reindex(settings, [SEEDS])
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(60)
+    assert failures == []
+    assert {(total, titles[0]) for _, total, titles in answered} == {(1, HEADLINE)}
+    generations = {generation for generation, _, _ in answered}
+    assert {first, first + 1, first + 2} <= generations, generations
+    alias = settings.opensearch_index
+    assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [f"{alias}-{first + 2}"]
+    assert searcher.health()["documents"] == SEED_DOCUMENTS
 
 
 def test_a_cluster_out_of_reach_is_503_and_a_failed_reindex(settings, tmp_path, capsys):
