@@ -1,7 +1,7 @@
 """The opensearch engine against the session's real 3-node cluster (tests/conftest.py):
 shards and replicas, the alias moved by a reindex, a reindex swap under queries,
-and a cluster or index out of reach.  The behaviour every engine shares is in
-test_engines.py and test_api.py.
+a node that stops and rejoins, and a cluster or index out of reach.  The
+behaviour every engine shares is in test_engines.py and test_api.py.
 """
 
 import threading
@@ -98,6 +98,39 @@ def test_full_reindexes_swap_under_queries(opensearch_cluster, settings, searche
     alias = settings.opensearch_index
     assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [f"{alias}-{first + 2}"]
     assert searcher.health()["documents"] == SEED_DOCUMENTS
+
+
+def test_a_node_stops_and_rejoins(opensearch_cluster, settings):
+    """The node holding a primary of the index stops: searches answer from the
+    replicas and the index is yellow; the node starts again (same ports, same
+    data) and the cluster is green with every document searchable."""
+    searcher = Searcher(settings)
+    name = f"{settings.opensearch_index}-{searcher.generation().number}"
+    shards = opensearch_cluster.get(f"/_cat/shards/{name}?format=json")
+    node = int(next(s["node"] for s in shards if s["prirep"] == "p").removeprefix("node-"))
+    other = (node + 1) % 3
+    stopped = opensearch_cluster.run("stop-node", str(node))
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        health = opensearch_cluster.get(
+            f"/_cluster/health/{name}?wait_for_nodes=2&wait_for_status=yellow&timeout=60s",
+            node=other)
+        assert (health["status"], health["number_of_nodes"]) == ("yellow", 2)
+        searcher = Searcher(settings)  # a new worker: opens a client on all the URLs
+        assert searcher.search(SearchRequest("استقاله")).hits[0]["title"] == HEADLINE
+        assert searcher.document(HEADLINE_ID)["title"] == HEADLINE
+        assert searcher.health()["documents"] == SEED_DOCUMENTS
+    finally:
+        started = opensearch_cluster.run("start-node", str(node), timeout=300)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == opensearch_cluster.urls()[node]
+    health = opensearch_cluster.get("/_cluster/health?wait_for_status=green&timeout=120s")
+    assert (health["status"], health["number_of_nodes"]) == ("green", 3)
+    searcher = Searcher(settings)
+    assert searcher.health()["documents"] == SEED_DOCUMENTS
+    assert len(_ids(searcher, "-زززز", per_page=100)) == SEED_DOCUMENTS
+    shards = opensearch_cluster.get(f"/_cat/shards/{name}?format=json")
+    assert [s["state"] for s in shards] == ["STARTED"] * 4
 
 
 def test_a_cluster_out_of_reach_is_503_and_a_failed_reindex(settings, tmp_path, capsys):
