@@ -2,9 +2,10 @@
 
 The same semantics as the Whoosh and tantivy engines: term streams arrive
 analysed and are sent as space-joined strings into fields cut by the
-``whitespace`` analyzer (no lowercasing, no stemming); BM25 (k1 1.2, b 0.75)
-scores each clause and clause boosts weight them.  Queries are built as query
-DSL objects, never query strings: a reader's text never reaches a parser.
+``whitespace`` analyzer (no lowercasing, no stemming); BM25 (k1 1.2, b 0.75),
+from the whole index's statistics, not each shard's, scores each clause and
+clause boosts weight them.  Queries are query DSL objects
+(``opensearch_queries``); the client and its failures are ``opensearch_cluster``.
 
 An engine ``location`` is a generation directory the catalog made
 (``INDEX_DIR/gen-000007/engine``); its index lives in the cluster as the
@@ -16,32 +17,27 @@ generation and drops older ones.
 
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 try:  # optional: only an installation using this engine needs opensearch-py
-    from opensearchpy import AuthenticationException
-    from opensearchpy import AuthorizationException
-    from opensearchpy import ConnectionError as ClusterConnectionError
-    from opensearchpy import NotFoundError
-    from opensearchpy import OpenSearch
     from opensearchpy import helpers
 except ImportError:  # pragma: no cover
-    OpenSearch = helpers = None
-    NotFoundError = ClusterConnectionError = LookupError
-    AuthenticationException = AuthorizationException = LookupError
+    helpers = None
 
 from indexer import schema
-from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
-from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
-from indexer.errors import ConfigError
+from indexer.engines.opensearch_cluster import NotFoundError
+from indexer.engines.opensearch_cluster import OpenSearch
+from indexer.engines.opensearch_cluster import cluster_errors
+from indexer.engines.opensearch_cluster import connect
+from indexer.engines.opensearch_cluster import missing_index
+from indexer.engines.opensearch_queries import Queries
 from indexer.errors import IndexUnavailable
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
@@ -54,50 +50,7 @@ REQUEST_TIMEOUT = 120  # seconds, for bulk, reindex and waiting for replicas
 # Searched (analysed elsewhere) or stored whole and filtered on; the rest is only stored.
 KEYWORD_FIELDS = ("id", "kind", "source", "section", "date")
 STORED_ONLY = ("title", "body", "url")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _GENERATION = re.compile(r"^gen-(\d+)$")
-
-
-def connect(settings: Settings) -> "OpenSearch":
-    """A client of the cluster the settings name; TLS certificates verified unless turned off."""
-    if OpenSearch is None:
-        raise ConfigError("the opensearch engine needs opensearch-py: pip install opensearch-py")
-    options = {"verify_certs": settings.opensearch_verify_tls}
-    if settings.opensearch_user:
-        options["http_auth"] = (settings.opensearch_user, settings.opensearch_password)
-    if settings.opensearch_ca_certs is not None:
-        if not settings.opensearch_ca_certs.is_file():
-            raise ConfigError(f"BAHTH_OPENSEARCH_CA_CERTS: no file {settings.opensearch_ca_certs}")
-        options["ca_certs"] = str(settings.opensearch_ca_certs)
-    if not settings.opensearch_verify_tls:
-        options["ssl_show_warn"] = False  # turned off on purpose, not to be warned on each request
-    # Several hosts: a node that is down is marked dead and the request retried on another.
-    return OpenSearch(hosts=list(settings.opensearch_urls), timeout=30, max_retries=3,
-                      retry_on_timeout=True, **options)
-
-
-def _missing_index(exc: Exception) -> bool:
-    return isinstance(exc, NotFoundError) and exc.error == "index_not_found_exception"
-
-
-@contextmanager
-def _cluster_errors(error: type, name: str):
-    """The cluster out of reach, refusing us, or without the index: ``error``, one line.
-
-    NOTE: the client's own message is left out: it may name a host with credentials.
-    """
-    try:
-        yield
-    except ClusterConnectionError as exc:
-        raise error(f"the opensearch cluster does not answer ({type(exc).__name__}) "
-                    f"for index {name}") from exc
-    except (AuthenticationException, AuthorizationException) as exc:
-        raise error(f"the opensearch cluster refused our credentials (HTTP {exc.status_code}) "
-                    f"for index {name}") from exc
-    except NotFoundError as exc:
-        if not _missing_index(exc):
-            raise
-        raise error(f"index {name} is not in the opensearch cluster: run `bahth reindex`") from exc
 
 
 def index_name(location: Path, alias: str) -> str:
@@ -165,7 +118,7 @@ class OpenSearchWriter(Writer):
         self._name = index_name(location, settings.opensearch_index)
         self._actions = []
         self._bytes = 0
-        with _cluster_errors(ReindexFailed, self._name):
+        with cluster_errors(ReindexFailed, self._name):
             # A build killed before publishing may have left an index of this name.
             es.indices.delete(index=self._name, ignore_unavailable=True)
             if base is None:
@@ -208,7 +161,7 @@ class OpenSearchWriter(Writer):
 
     def _flush(self) -> None:
         if self._actions:
-            with _cluster_errors(ReindexFailed, self._name):
+            with cluster_errors(ReindexFailed, self._name):
                 self._bulk()
         self._actions, self._bytes = [], 0
 
@@ -220,7 +173,7 @@ class OpenSearchWriter(Writer):
 
     def commit(self) -> None:
         self._flush()
-        with _cluster_errors(ReindexFailed, self._name):
+        with cluster_errors(ReindexFailed, self._name):
             self._replicate()
 
     def _replicate(self) -> None:
@@ -239,71 +192,8 @@ class OpenSearchWriter(Writer):
 
     def cancel(self) -> None:
         self._actions = []
-        with _cluster_errors(ReindexFailed, self._name):
+        with cluster_errors(ReindexFailed, self._name):
             self._es.indices.delete(index=self._name, ignore_unavailable=True)
-
-
-class _Queries:
-    """EngineQuery → query DSL, with Whoosh's matching and scoring."""
-
-    @staticmethod
-    def term(field: str, term: str, boost: float = 1.0) -> dict:
-        body = {"value": term}
-        if boost != 1.0:
-            body["boost"] = boost
-        return {"term": {field: body}}
-
-    def matching(self, clause: Clause) -> dict:
-        """Matches the clause, scored any way (for exclusions and filters)."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            # Analysed by the field's whitespace analyzer: the terms, in order, adjacent.
-            return {"match_phrase": {clause.field: {"query": " ".join(clause.terms), "slop": 0}}}
-        return self.term(clause.field, clause.term)
-
-    def scored(self, clause: Clause) -> dict:
-        """Matches the clause, scored as Whoosh scores it."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
-            return {"bool": {"filter": [self.matching(clause)],
-                             "must": [self.term(clause.field, t) for t in clause.terms]}}
-        return self.term(clause.field, clause.term, clause.boost)
-
-    def query(self, query: EngineQuery, filters: Filters) -> dict:
-        should = [self.scored(c) for c in query.should]
-        if query.must:
-            # With a must, the should clauses only add to the score.
-            main = {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
-        elif should:
-            main = {"bool": {"should": should, "minimum_should_match": 1}}
-        else:
-            main = {"match_all": {}}
-        must_not = [self.matching(c) for c in query.must_not]
-        found = self.filters(filters)
-        if not must_not and not found:
-            return main
-        # Exclusions and filters select; they never score.
-        return {"bool": {"must": [main], "must_not": must_not, "filter": found}}
-
-    @staticmethod
-    def filters(filters: Filters) -> list[dict]:
-        found = [{"term": {name: getattr(filters, name)}} for name in ("kind", "source")
-                 if getattr(filters, name)]
-        if filters.date_from or filters.date_to:
-            for value in (filters.date_from, filters.date_to):
-                if value and not _DATE.match(value):
-                    raise ValueError(f"not YYYY-MM-DD: {value!r}")
-            # YYYY-MM-DD keywords sort as dates; both bounds inclusive; no date is in no range.
-            bounds = {}
-            if filters.date_from:
-                bounds["gte"] = filters.date_from
-            if filters.date_to:
-                bounds["lte"] = filters.date_to
-            found.append({"range": {"date": bounds}})
-        return found
 
 
 def _stored(source: dict) -> dict:
@@ -314,7 +204,7 @@ class OpenSearchReader(Reader):
     def __init__(self, es: "OpenSearch", name: str):
         self._es = es
         self._name = name
-        self._queries = _Queries()
+        self._queries = Queries()
 
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
@@ -328,7 +218,7 @@ class OpenSearchReader(Reader):
         }
         if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
-        with _cluster_errors(IndexUnavailable, self._name):
+        with cluster_errors(IndexUnavailable, self._name):
             # NOTE: dfs first: BM25 from the whole index's statistics, not each shard's, so
             # a document scores (and ranks) as it does in the embedded engines.
             found = self._es.search(index=self._name, body=body,
@@ -344,18 +234,18 @@ class OpenSearchReader(Reader):
     def get(self, doc_id: str) -> dict | None:
         if not doc_id:  # the client refuses an empty id; no document has one
             return None
-        with _cluster_errors(IndexUnavailable, self._name):
+        with cluster_errors(IndexUnavailable, self._name):
             try:
                 found = self._es.get(index=self._name, id=doc_id,
                                      params={"_source_includes": ",".join(schema.STORED_FIELDS)})
             except NotFoundError as exc:
-                if _missing_index(exc):
+                if missing_index(exc):
                     raise
                 return None  # no such document
         return _stored(found["_source"]) if found.get("found") else None
 
     def count(self) -> int:
-        with _cluster_errors(IndexUnavailable, self._name):
+        with cluster_errors(IndexUnavailable, self._name):
             return int(self._es.count(index=self._name)["count"])
 
     def close(self) -> None:
@@ -385,7 +275,7 @@ class OpenSearchEngine(Engine):
         es = connect(self.settings)
         target = _stored_index(location, alias)
         try:
-            with _cluster_errors(ReindexFailed, target):
+            with cluster_errors(ReindexFailed, target):
                 self._move_alias(es, alias, target)
         finally:
             es.close()
