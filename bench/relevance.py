@@ -11,6 +11,8 @@ and the news known-item test (1,000 titles of 4+ words over all bodies).
 Baseline: plain Whoosh, StandardAnalyzer on the body text, BM25F defaults,
 query words OR-ed.  Prints a table with the peers' figures, timings (">limit":
 queries slower than the API's time limit, lifted here) and one JSON line per run.
+``--engines opensearch`` uses the cluster BAHTH_OPENSEARCH_URL names (e.g. one
+``deploy/opensearch/cluster start`` runs), under the alias ``bench-relevance``.
 """
 
 import argparse
@@ -91,7 +93,10 @@ def _progress(label: str, every: int = 2000):
 
 def build_bahth(engine: str, corpus: Path, where: Path):
     """Index ``corpus`` with reindex; a search function over Searcher.search, and the doc count."""
-    settings, skipped = Settings(index_dir=where, engine=engine, search_time_limit=TIME_LIMIT), []
+    # The cluster, for opensearch, from BAHTH_OPENSEARCH_URL; an alias of the benchmark's own.
+    settings = Settings.from_env(index_dir=where, engine=engine, search_time_limit=TIME_LIMIT,
+                                 opensearch_index="bench-relevance")
+    skipped = []
     summary = reindex(settings, [corpus], skip_bad=True, warn=skipped.append,
                       progress=_progress(f"bahth-{engine} {corpus.name}"))
     _say("\n".join(f"  {line}" for line in [summary.line(), *skipped[:5]]))
@@ -212,7 +217,7 @@ def main(argv=None) -> int:
     notes = {}
     for engine in engines:
         try:
-            get_engine(engine)
+            get_engine(engine, Settings())
         except ImportError as exc:
             notes[f"bahth-{engine}"] = f"skipped: engine does not import ({exc})"
             _say(f"note: bahth-{engine} {notes[f'bahth-{engine}']}")

@@ -1,8 +1,8 @@
 """Speed benchmark: indexing, single-process queries and the served API, with baselines in one run.
 
     python -m bench.speed [--news PATH] [--sizes 10000,30017] [--engines whoosh,tantivy]
-                          [--repeat 3] [--x10] [--service] [--duration S] [--warmup S]
-                          [--quick] [--json-out FILE]
+                          [--opensearch-url URL[,URL...]] [--repeat 3] [--x10] [--service]
+                          [--duration S] [--warmup S] [--quick] [--json-out FILE]
 
 Indexing: ``bahth reindex`` (the real CLI, one subprocess per run) of the first
 N news articles, and plain Whoosh (StandardAnalyzer over title + text) the same
@@ -15,10 +15,15 @@ repeated head queries (``--duration`` s each).  ``--quick`` runs it all at toy
 scale (2,000 articles, 200 queries, 3 s phases, once) as a smoke test.
 Tables show medians over the repeats; ratios are taken within a repeat.
 Progress goes to stderr; one JSON line per measurement (and per median) to stdout.
+
+With ``--opensearch-url`` (default: BAHTH_OPENSEARCH_URL) the opensearch engine
+is measured too, under its own alias ``bench-speed`` (dropped at the end); its
+index size is the cluster's store, primaries and replicas.
 """
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,8 +35,13 @@ from pathlib import Path
 from bench import datasets, load
 from bench.relevance import commit_sha
 from bench.timing import TreeMemory, add_ratios, disk_mb, latency_summary, medians, table
+from indexer.settings import Settings
 
 BASELINE = "baseline"
+OPENSEARCH = "bahth-opensearch"
+OPENSEARCH_ALIAS = "bench-speed"  # never the alias a site serves
+OPENSEARCH_NOTE = ("bahth-opensearch: a 3-node cluster on one 2-core machine, beside the "
+                   "benchmark (correctness at scale, not a speed claim)")
 TITLE_WORDS = 4
 TARGETS = ("tantivy indexing ≥ 2,000 docs/s; service ≥ 600 QPS and p99 ≤ 30 ms on uncached "
            "titles at c16; whoosh ≥ 2× baseline docs/s and QPS; serving worker ≤ 300 MB RSS "
@@ -88,7 +98,8 @@ def baseline_search(where: Path):
 def bahth_search(engine: str, where: Path):
     from indexer.search import Searcher, SearchRequest
     from indexer.settings import Settings
-    searcher = Searcher(Settings(index_dir=where, engine=engine, cache_size=0))  # cache off
+    # The cluster, for opensearch, as bahth serve finds it: from the environment.
+    searcher = Searcher(Settings.from_env(index_dir=where, engine=engine, cache_size=0))  # cache off
     searcher.health()  # opens the reader
     return lambda q: searcher.search(SearchRequest(q, per_page=10)).hits
 
@@ -114,9 +125,35 @@ def index_once(system: str, source: Path, where: Path) -> dict:
     own, helpers = json.loads(err.split("BENCH-RSS", 1)[1].splitlines()[0])
     generation = where / (where / "CURRENT").read_text().strip() if system != BASELINE else where
     docs, seconds = int(found[1]), float(found[2])
+    size_mb = cluster_mb(generation) if system == OPENSEARCH else disk_mb(generation)
     return {"docs": docs, "seconds": seconds, "docs_per_s": int(found[3]), "wall_s": round(wall, 1),
-            "index_mb": round(disk_mb(generation), 1), "rss_mb": round(own / 1024, 1),
+            "index_mb": round(size_mb, 1), "rss_mb": round(own / 1024, 1),
             "helper_rss_mb": round(helpers / 1024, 1), "tree_pss_mb": round(tree_mb, 1)}
+
+
+def cluster_mb(generation: Path) -> float:
+    """The store of an opensearch generation's index in the cluster, all copies, in MB."""
+    from indexer.engines.opensearch_cluster import connect
+    from indexer.engines.opensearch_engine import MARKER
+    name = json.loads((generation / "engine" / MARKER).read_text("utf-8"))["index"]
+    es = connect(Settings.from_env())
+    try:
+        stats = es.indices.stats(index=name, metric="store")
+        return stats["_all"]["total"]["store"]["size_in_bytes"] / 1e6
+    finally:
+        es.close()
+
+
+def drop_opensearch_indexes() -> None:
+    """The benchmark's indexes and alias, gone from the cluster."""
+    from indexer.engines.opensearch_cluster import connect
+    es = connect(Settings.from_env())
+    try:
+        names = list(es.indices.get(index=f"{OPENSEARCH_ALIAS}-*"))
+        if names:
+            es.indices.delete(index=",".join(names))
+    finally:
+        es.close()
 
 
 def query_once(search, queries: list[str]) -> dict:
@@ -187,6 +224,8 @@ def report(meds: list[dict], repeat: int, warmup: float) -> str:
                   "titles = uncached only, mix = 70 % uncached titles + 30 % repeated head "
                   "queries)",
                   table(service_cols, rows("service", service_cols))]
+    if any(m["system"] == OPENSEARCH for m in meds):
+        parts.append(OPENSEARCH_NOTE)
     return "\n\n".join(parts + ["## Targets (issue): " + TARGETS, "\n".join(targets(meds))])
 
 
@@ -202,7 +241,8 @@ def targets(meds: list[dict]) -> list[str]:
         if name == "bahth-whoosh" and m["kind"] in ("index", "query") and "ratio" in m:
             out.append(line(m["ratio"] >= 2,
                             f"whoosh {m['kind']} at {size}: {m['ratio']:.2f}× baseline ≥ 2×"))
-        if m["kind"] == "service" and m.get("phase") == "titles" and name != "bare-falcon":
+        if (m["kind"] == "service" and m.get("phase") == "titles"
+                and name not in ("bare-falcon", OPENSEARCH)):  # not a speed claim: no target
             out.append(line(m["qps"] >= 600 and m["p99_ms"] <= 30,
                             f"{name} service, uncached titles at {size}: {m['qps']:.0f} QPS "
                             f"≥ 600, p99 {m['p99_ms']:.1f} ms ≤ 30"))
@@ -218,6 +258,9 @@ def main(argv=None) -> int:
                         help="news corpus (.jsonl[.gz])")
     parser.add_argument("--sizes", default="10000,30017", help="comma-separated article counts")
     parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated bahth engines")
+    parser.add_argument("--opensearch-url", default=os.environ.get("BAHTH_OPENSEARCH_URL"),
+                        help="also the opensearch engine on this cluster (default: "
+                             "BAHTH_OPENSEARCH_URL; e.g. deploy/opensearch/cluster start's URLs)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (medians)")
     parser.add_argument("--queries", type=int, default=1000, help="title queries")
     parser.add_argument("--x10", action="store_true",
@@ -237,6 +280,11 @@ def main(argv=None) -> int:
     args.warmup = args.warmup if args.warmup is not None else (2.0 if args.quick else 10.0)
     args.failed = False
     engines = [f"bahth-{e.strip()}" for e in args.engines.split(",") if e.strip()]
+    if args.opensearch_url:
+        # For every reindex, search and serve below, in this process and its children.
+        os.environ.update({"BAHTH_OPENSEARCH_URL": args.opensearch_url,
+                           "BAHTH_OPENSEARCH_INDEX": OPENSEARCH_ALIAS})
+        engines = list(dict.fromkeys([*engines, OPENSEARCH]))
     systems = [BASELINE, *engines]
     commit, stamp = commit_sha(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     records = []
@@ -280,6 +328,8 @@ def main(argv=None) -> int:
             args.failed |= load.service({s: d for s, d in dirs.items() if d.exists()}, titles,
                                         largest, tmp, args.repeat, args.duration, args.warmup,
                                         record, say)
+    if OPENSEARCH in engines:
+        drop_opensearch_indexes()
     add_ratios(records, {"index": (BASELINE, "docs_per_s"), "query": (BASELINE, "qps"),
                          "service": ("bare-falcon", "qps")})
     meds = medians(records)

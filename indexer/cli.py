@@ -19,6 +19,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="index directory (env BAHTH_INDEX_DIR; default var/index)")
     parser.add_argument("--engine", choices=ENGINES,
                         help="search engine (env BAHTH_ENGINE; default whoosh)")
+    parser.add_argument("--opensearch-url", metavar="URL[,URL...]",
+                        help="opensearch engine: the cluster's node URLs "
+                             "(env BAHTH_OPENSEARCH_URL; default http://127.0.0.1:9200)")
+    parser.add_argument("--opensearch-index", metavar="NAME",
+                        help="opensearch engine: the alias the index is served under "
+                             "(env BAHTH_OPENSEARCH_INDEX; default bahth)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +63,8 @@ def main(argv=None) -> int:
         parser.error("--delete needs --incremental")
     try:
         settings = Settings.from_env(index_dir=args.index_dir, engine=args.engine,
+                                     opensearch_url=args.opensearch_url,
+                                     opensearch_index=args.opensearch_index,
                                      reindex_workers=getattr(args, "reindex_workers", None))
         return {"reindex": _reindex, "search": _search, "serve": _serve}[args.command](settings, args)
     except BahthError as exc:
@@ -107,8 +115,7 @@ def _search(settings: Settings, args) -> int:
 
 def _serve(settings: Settings, args) -> int:
     # gunicorn reads the settings from the environment in each worker.
-    os.environ["BAHTH_INDEX_DIR"] = str(Path(settings.index_dir).resolve())
-    os.environ["BAHTH_ENGINE"] = settings.engine
+    os.environ.update(settings.to_env())
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:deploy.gunicorn_conf",
             "--bind", args.bind]
     if args.workers:

@@ -79,7 +79,7 @@ def reindex(settings: Settings, sources: list[Path], *, incremental: bool = Fals
                 shutil.rmtree(path, ignore_errors=True)
                 raise
             # After the swap: a failure here must not remove what is served.
-            get_engine(settings.engine).publish(path / "engine")
+            get_engine(settings.engine, settings).publish(path / "engine")
             catalog.remove_unused()
     except OSError as exc:
         raise ReindexFailed(f"cannot write the index in {settings.index_dir}: {exc}") from exc
@@ -101,7 +101,7 @@ def _base_generation(catalog: Catalog, settings: Settings):
 
 
 def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) -> Summary:
-    engine = get_engine(settings.engine)
+    engine = get_engine(settings.engine, settings)
     vocabulary = VocabularyBuilder()
     if base:
         vocabulary.load(base.path)

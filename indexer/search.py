@@ -142,7 +142,8 @@ class Searcher:
         with self._lock:
             if name != self._name or self._reader is None:
                 generation = self.catalog.current()
-                reader = get_engine(generation.meta["engine"]).reader(generation.engine_dir)
+                engine = get_engine(generation.meta["engine"], self.settings)
+                reader = engine.reader(generation.engine_dir)
                 # The old reader is left to the garbage collector: a request
                 # in flight on another thread may still be using it.
                 self._generation, self._reader, self._name = generation, reader, generation.path.name

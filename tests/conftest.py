@@ -1,8 +1,15 @@
-"""Shared fixtures: the real seed page and indexes built from it through the real path."""
+"""Shared fixtures: the real seed page, and the engines (a real OpenSearch cluster for one)."""
 
+import itertools
+import json
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from indexer.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -31,3 +38,75 @@ SEED_HEADLINES = [
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_PAGE.read_text(encoding="utf-8")
+
+
+# --- engines ------------------------------------------------------------------------------
+
+ENGINES = ["whoosh", "tantivy", "opensearch"]
+CLUSTER = PROJECT / "deploy" / "opensearch" / "cluster"
+
+
+class LocalCluster:
+    """A real 3-node OpenSearch cluster (deploy/opensearch/cluster) on loopback,
+    started when a test first needs it and stopped at the end of the session."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._urls = None
+        self._failure = None  # a start that failed is not tried again by every test
+        self._indexes = itertools.count(1)
+
+    def urls(self) -> list[str]:
+        if self._failure:
+            pytest.fail(self._failure)
+        if self._urls is None:
+            started = time.monotonic()
+            done = self.run("start", "--nodes", "3", timeout=400)
+            if done.returncode != 0:
+                self._failure = f"the opensearch cluster did not start:\n{done.stderr}"
+                pytest.fail(self._failure)
+            self._urls = done.stdout.strip().split(",")
+            print(f"\nopensearch cluster green in {time.monotonic() - started:.1f} s")
+        return self._urls
+
+    def settings(self, index_dir: Path, **changes) -> Settings:
+        """Settings of a new index of its own (an alias no other test uses) on this cluster."""
+        return Settings(index_dir=index_dir, engine="opensearch",
+                        opensearch_url=",".join(self.urls()),
+                        opensearch_index=f"test-{next(self._indexes)}", **changes)
+
+    def run(self, *args: str, timeout: float = 200) -> subprocess.CompletedProcess:
+        return subprocess.run([str(CLUSTER), *args, "--dir", str(self.directory)],
+                              capture_output=True, text=True, timeout=timeout)
+
+    def get(self, path: str, node: int = 0):
+        with urllib.request.urlopen(self.urls()[node] + path, timeout=60) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        if (self.directory / "pids").exists():  # started, even if not green
+            done = self.run("stop", timeout=120)
+            assert done.returncode == 0, done.stderr
+            assert not (self.directory / "pids").exists(), "stop left its pids file"
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(tmp_path_factory):
+    cluster = LocalCluster(tmp_path_factory.mktemp("opensearch"))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(opensearch_cluster):
+    """``make(engine, index_dir, **changes)``: Settings of a new index on ``engine``;
+    for opensearch, on the session's cluster (started then, if it is not yet)."""
+
+    def make(engine: str, index_dir: Path, **changes) -> Settings:
+        if engine == "opensearch":
+            return opensearch_cluster.settings(index_dir, **changes)
+        return Settings(index_dir=index_dir, engine=engine, **changes)
+
+    return make

@@ -1,4 +1,5 @@
-"""The JSON API and the search page, in process, over indexes built from real Arabic sources."""
+"""The JSON API and the search page, in process, over indexes built from real Arabic
+sources, on every engine (the API and the page know no engine)."""
 
 import json
 import logging
@@ -16,8 +17,8 @@ from indexer.reindex import reindex
 from indexer.settings import Settings
 from search_api.app import CSP
 from search_api.app import create_app
+from tests.conftest import ENGINES
 from tests.conftest import SEEDS
-from tests.fixtures_api import build_index
 
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
 ARTICLE_ID = "000_49235c3dde4d8611"  # the seed page's article
@@ -38,23 +39,33 @@ FEED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return build_index(tmp_path_factory.mktemp("api-index"))
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def client(index_dir):
-    return TestClient(create_app(Settings(index_dir=index_dir)))
+def settings(engine, engine_settings, tmp_path_factory):
+    """The settings of an index of the seeds on ``engine``."""
+    settings = engine_settings(engine, tmp_path_factory.mktemp(f"api-{engine}"))
+    reindex(settings, [SEEDS])
+    return settings
 
 
 @pytest.fixture(scope="module")
-def feed_client(tmp_path_factory):
+def client(settings):
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture(scope="module")
+def feed_client(engine, engine_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("feed")
     feed = folder / "feed.jsonl"
     lines = [json.dumps(record, ensure_ascii=False) for record in FEED]
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return TestClient(create_app(Settings(index_dir=build_index(folder / "index", [feed]))))
+    settings = engine_settings(engine, folder / "index")
+    reindex(settings, [feed])
+    return TestClient(create_app(settings))
 
 
 def search(client, **params):
@@ -206,11 +217,11 @@ def test_suggest_nothing_typed(client):
     assert client.simulate_get("/api/suggest").json == {"query": "", "suggestions": []}
 
 
-def test_health(client):
+def test_health(client, engine):
     result = client.simulate_get("/healthz")
     assert result.status_code == 200
     body = result.json
-    assert body == {"status": "ok", "documents": 16, "engine": "whoosh", "generation": 1,
+    assert body == {"status": "ok", "documents": 16, "engine": engine, "generation": 1,
                     "built_at": body["built_at"]}
     assert re.match(r"^\d{4}-\d{2}-\d{2}T", body["built_at"])
 
@@ -278,12 +289,12 @@ def test_bad_parameter_on_the_page_is_an_html_400(client):
     assert 'value="سوريا"' in result.text and "page must be a whole number" in result.text
 
 
-def test_unexpected_error_is_a_500_without_a_traceback(index_dir, caplog):
+def test_unexpected_error_is_a_500_without_a_traceback(settings, caplog):
     class Broken:
         def on_get(self, req, resp):
             return {}["missing"]  # a real bug: KeyError
 
-    app = create_app(Settings(index_dir=index_dir))
+    app = create_app(settings)
     app.add_route("/api/broken", Broken())
     with caplog.at_level(logging.ERROR, logger="bahth.api"):
         result = TestClient(app).simulate_get("/api/broken")
@@ -312,12 +323,12 @@ def test_no_index_is_503_then_recovers_after_reindex(tmp_path):
     assert search(app_client, q="استقالة")["hits"][0]["title"] == RESIGNATION
 
 
-def test_index_of_another_schema_is_503(index_dir, tmp_path):
+def test_index_of_another_schema_is_503(settings, tmp_path):
     copy = tmp_path / "index"
-    shutil.copytree(index_dir, copy)
+    shutil.copytree(settings.index_dir, copy)
     meta = next(copy.glob("gen-*/meta.json"))
     meta.write_text(json.dumps(json.loads(meta.read_text()) | {"schema_version": 0}))
-    app_client = TestClient(create_app(Settings(index_dir=copy)))
+    app_client = TestClient(create_app(settings.replace(index_dir=copy)))
     result = app_client.simulate_get("/api/search", params={"q": "سوريا"})
     assert result.status_code == 503
     assert result.json["error"]["code"] == "index_incompatible"
@@ -455,9 +466,8 @@ def test_no_cors_by_default(client):
     assert "access-control-allow-origin" not in headers
 
 
-def test_cors_when_configured(index_dir):
-    settings = Settings(index_dir=index_dir, cors_origins=("https://news.example",))
-    cors = TestClient(create_app(settings))
+def test_cors_when_configured(settings):
+    cors = TestClient(create_app(settings.replace(cors_origins=("https://news.example",))))
     allowed = cors.simulate_get("/api/search", params={"q": "سوريا"},
                                 headers={"Origin": "https://news.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://news.example"

@@ -1,6 +1,7 @@
 """The speed benchmark end to end at toy scale: real reindex runs, queries and gunicorn servers."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -37,6 +38,8 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
         [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
          "--json-out", str(json_out)],
         cwd=PROJECT, capture_output=True, text=True, timeout=170,
+        # the embedded engines only, whatever the environment names
+        env={k: v for k, v in os.environ.items() if k != "BAHTH_OPENSEARCH_URL"},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     for heading in ("## Indexing", "## Single-process queries", "## Service", "## Targets"):
@@ -64,3 +67,31 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
             assert r["errors"] == 0 and r["queries"] > 0 and r["p50_ms"] <= r["p99_ms"]
         else:
             assert r["requests"] > 0 and r["errors"] == 0 and r["workers"] >= 1
+
+
+def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
+        tmp_path, opensearch_cluster):
+    news = tmp_path / "news.jsonl"
+    count = tiny_news(news)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
+         "--warmup", "1", "--engines", "tantivy",
+         "--opensearch-url", ",".join(opensearch_cluster.urls())],
+        cwd=PROJECT, capture_output=True, text=True, timeout=170,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = [json.loads(line) for line in done.stdout.splitlines()
+            if line.startswith("{") and json.loads(line)["repeat"] == 1]
+    found = {kind: {r["system"]: r for r in runs if r["kind"] == kind} for kind in KEYS}
+    assert set(found["index"]) == set(found["query"]) == {"baseline", "bahth-tantivy",
+                                                          "bahth-opensearch"}
+    assert set(found["service"]) == {"bare-falcon", "bahth-tantivy", "bahth-opensearch"}
+    index, query = found["index"]["bahth-opensearch"], found["query"]["bahth-opensearch"]
+    assert index["docs"] == count and index["index_mb"] > 0
+    assert query["errors"] == 0 and query["queries"] > 0
+    assert found["service"]["bahth-opensearch"]["errors"] == 0
+    assert found["service"]["bahth-opensearch"]["requests"] > 0
+    assert "bahth-opensearch: a 3-node cluster on one 2-core machine" in done.stdout
+    targets = done.stdout.split("## Targets", 1)[1].split("\n{", 1)[0]  # before the JSON lines
+    assert "tantivy" in targets and "opensearch" not in targets  # no speed claim
+    assert opensearch_cluster.get("/_cat/indices/bench-speed-*?format=json") == []

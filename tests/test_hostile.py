@@ -1,4 +1,4 @@
-"""Hostile and odd requests, in process, over a real index, for both engines.
+"""Hostile and odd requests, in process, over a real index, for every engine.
 
 The index holds the seeds and a generated feed of 2,000 articles cut from the
 seed article's sentences (and one article with markup in its title).  Each
@@ -23,9 +23,9 @@ from indexer.reindex import reindex
 from indexer.search import MAX_RESULT_WINDOW
 from indexer.settings import Settings
 from search_api.app import create_app
+from tests.conftest import ENGINES
 from tests.conftest import SEEDS
 
-ENGINES = ("whoosh", "tantivy")
 FEED_SIZE = 2000
 BUDGET_S = 3.0  # a query of 500 characters of real words answers within this
 # Any legal query: the engine's time limit, and once more for what whoosh does outside it
@@ -91,16 +91,16 @@ def engine(request):
 
 
 @pytest.fixture(scope="module")
-def index_dir(engine, feed, tmp_path_factory):
-    directory = tmp_path_factory.mktemp(f"hostile-{engine}")
-    summary = reindex(Settings(index_dir=directory, engine=engine), [SEEDS, feed])
+def settings(engine, feed, tmp_path_factory, engine_settings):
+    settings = engine_settings(engine, tmp_path_factory.mktemp(f"hostile-{engine}"))
+    summary = reindex(settings, [SEEDS, feed])
     assert summary.total == FEED_SIZE + 1 + 16  # the feed, its markup article, the seeds
-    return directory
+    return settings
 
 
 @pytest.fixture(scope="module")
-def client(index_dir, engine):
-    yield TestClient(create_app(Settings(index_dir=index_dir)))
+def client(settings, engine):
+    yield TestClient(create_app(settings))
     worst = max(((s, label) for (e, label), s in LATENCIES.items() if e == engine), default=None)
     if worst:
         print(f"\n[{engine}] worst query latency: {worst[0] * 1000:.0f} ms ({worst[1]})")
@@ -218,9 +218,9 @@ def test_expensive_queries_within_budget(client, engine, seed_text):
     assert all(elapsed < HARD_BOUND_S for elapsed, _, _ in rows), rows
 
 
-def test_search_time_limit_bounds_a_query(index_dir, engine):
+def test_search_time_limit_bounds_a_query(settings, engine):
     """With a 0.1 s search time limit, the costliest legal query we found answers within 1 s."""
-    client = TestClient(create_app(Settings(index_dir=index_dir, search_time_limit=0.1)))
+    client = TestClient(create_app(settings.replace(search_time_limit=0.1)))
     q = fill(['"التحالف الدولي"'] * 40)  # 29 copies of one required phrase, 492 characters
     result, elapsed = get(client, "/api/search", label="29 copies of one phrase (limit 0.1 s)",
                           engine=engine, q=q)

@@ -1,54 +1,34 @@
-"""The opensearch engine against a real local 3-node cluster (deploy/opensearch/cluster).
-
-Slow (about a minute: the cluster starts once for the module); needs java and
-mvn, which the machine has.  The tests run in file order: the last one stops a node.
+"""The opensearch engine against the session's real 3-node cluster (tests/conftest.py):
+shards and replicas, the alias moved by a reindex, a reindex swap under queries,
+a node that stops and rejoins, and a cluster or index out of reach.  The
+behaviour every engine shares is in test_engines.py and test_api.py.
 """
 
-import json
-import os
-import signal
-import subprocess
+import threading
 import time
 import urllib.request
 
 import pytest
+from falcon.testing import TestClient
 
+from indexer.cli import main
 from indexer.reindex import reindex
 from indexer.search import SearchRequest
 from indexer.search import Searcher
-from indexer.settings import PROJECT_DIR
-from indexer.settings import Settings
+from search_api.app import create_app
+from tests.conftest import SEEDS
+from tests.fixtures_api import free_port
 
-CLUSTER = PROJECT_DIR / "deploy" / "opensearch" / "cluster"
-SEEDS = PROJECT_DIR / "seeds"
-INDEX = "bahthtest"
 HEADLINE = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
+HEADLINE_ID = "headline-930dfa76168352ce"
 ARTICLE = "000_49235c3dde4d8611"
+SEED_DOCUMENTS = 16
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("opensearch")
-    started = time.monotonic()
-    done = subprocess.run([str(CLUSTER), "start", "--nodes", "3", "--dir", str(directory)],
-                          capture_output=True, text=True, timeout=300)
-    try:
-        assert done.returncode == 0, done.stderr
-        urls = done.stdout.strip()
-        assert urls == (directory / "urls").read_text().strip()
-        print(f"cluster green in {time.monotonic() - started:.1f} s: {urls}")
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("BAHTH_OPENSEARCH_URL", urls)
-            mp.setenv("BAHTH_OPENSEARCH_INDEX", INDEX)
-            yield directory, urls.split(",")
-    finally:
-        subprocess.run([str(CLUSTER), "stop", "--dir", str(directory)], timeout=120)
-        assert not (directory / "pids").exists(), "stop left its pids file"
-
-
-@pytest.fixture(scope="module")
-def settings(cluster, tmp_path_factory):
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), engine="opensearch")
+def settings(opensearch_cluster, tmp_path_factory):
+    # cache off: each search below reaches the cluster
+    settings = opensearch_cluster.settings(tmp_path_factory.mktemp("index"), cache_size=0)
     started = time.monotonic()
     summary = reindex(settings, [SEEDS])
     print(f"seeds indexed in {time.monotonic() - started:.1f} s: {summary.line()}")
@@ -60,68 +40,20 @@ def searcher(settings):
     return Searcher(settings)
 
 
-def _get(url: str):
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read())
-
-
 def _ids(searcher, q, **kw):
     return [h["id"] for h in searcher.search(SearchRequest(q, **kw)).hits]
 
 
-def test_misspelt_word_finds_the_headline_first(searcher):
-    hits = searcher.search(SearchRequest("استقاله")).hits
-    assert hits and hits[0]["title"] == HEADLINE
-    assert "<mark>" in hits[0]["title_html"]
-
-
-@pytest.mark.parametrize("q", ["مدنيين", "١٢٥٧"])
-def test_article_found_by_word_and_by_digits(searcher, q):
-    assert ARTICLE in _ids(searcher, q)
-
-
-def test_words_of_the_page_furniture_find_nothing(searcher):
-    assert searcher.search(SearchRequest("بريدك الإلكتروني")).total == 0
-
-
-def test_phrase_in_order_only(searcher):
-    assert searcher.search(SearchRequest('"مصطفى كواية"')).hits[0]["title"] == HEADLINE
-    assert searcher.search(SearchRequest('"كواية مصطفى"')).total == 0
-
-
-def test_exclusion(searcher):
-    found = searcher.search(SearchRequest("استقالة"))
-    assert found.total >= 1
-    excluded = searcher.search(SearchRequest("استقالة -كواية")).hits
-    assert all(h["title"] != HEADLINE for h in excluded)
-
-
-def test_kind_filter(searcher):
-    assert ARTICLE in _ids(searcher, "مدنيين", kind="article")
-    assert ARTICLE not in _ids(searcher, "مدنيين", kind="headline")
-    headlines = searcher.search(SearchRequest("استقاله", kind="headline")).hits
-    assert headlines and all(h["kind"] == "headline" for h in headlines)
-
-
-def test_document_and_health(searcher):
-    doc = searcher.document(ARTICLE)
-    assert doc["kind"] == "article" and doc["body"]
-    health = searcher.health()
-    assert health["engine"] == "opensearch" and health["documents"] >= 2
-
-
-def test_index_has_two_shards_one_replica_behind_the_alias(cluster, searcher):
-    _, urls = cluster
-    generation = searcher.generation().number
-    name = f"{INDEX}-{generation}"
-    index = _get(f"{urls[0]}/{name}/_settings")[name]["settings"]["index"]
+def test_index_has_two_shards_one_replica_behind_the_alias(opensearch_cluster, settings, searcher):
+    alias = settings.opensearch_index
+    name = f"{alias}-{searcher.generation().number}"
+    index = opensearch_cluster.get(f"/{name}/_settings")[name]["settings"]["index"]
     assert (index["number_of_shards"], index["number_of_replicas"]) == ("2", "1")
-    assert list(_get(f"{urls[0]}/_alias/{INDEX}")) == [name]
-    assert _get(f"{urls[0]}/_cluster/health/{name}")["status"] == "green"
+    assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [name]
+    assert opensearch_cluster.get(f"/_cluster/health/{name}")["status"] == "green"
 
 
-def test_incremental_delete_makes_a_new_index(settings, searcher, cluster):
-    _, urls = cluster
+def test_incremental_delete_makes_a_new_index(opensearch_cluster, settings, searcher):
     before = searcher.health()
     reindex(settings, [], incremental=True, delete_ids=[ARTICLE])
     after = searcher.health()
@@ -130,24 +62,117 @@ def test_incremental_delete_makes_a_new_index(settings, searcher, cluster):
     assert ARTICLE not in _ids(searcher, "مدنيين")
     assert searcher.search(SearchRequest("استقاله")).hits[0]["title"] == HEADLINE
     # reindex moved the alias itself, once the new generation was published
-    assert list(_get(f"{urls[0]}/_alias/{INDEX}")) == [f"{INDEX}-{after['generation']}"]
+    alias = settings.opensearch_index
+    assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [f"{alias}-{after['generation']}"]
 
 
-def test_searches_answer_with_a_node_down(cluster, settings):
-    directory, urls = cluster
-    pid, name, port = (directory / "pids").read_text().splitlines()[0].split()
-    assert urls[0].endswith(f":{port}")
-    os.kill(int(pid), signal.SIGTERM)  # the node every client tries first
-    deadline = time.monotonic() + 30
-    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
-        try:
-            if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()[0] == "Z":
-                break
-        except OSError:
-            break
-        time.sleep(0.2)
-    searcher = Searcher(settings)  # a new worker: opens a client on all the URLs
-    hits = searcher.search(SearchRequest("استقاله")).hits
-    assert hits and hits[0]["title"] == HEADLINE
-    assert searcher.search(SearchRequest("مدنيين")).total >= 0
-    assert searcher.document("headline-930dfa76168352ce")["title"] == HEADLINE
+def test_full_reindexes_swap_under_queries(opensearch_cluster, settings, searcher):
+    """Searches run without pause while two full reindexes move the alias: none fails,
+    none comes back empty, and both new generations answer some of them."""
+    answered, failures, stop = [], [], threading.Event()
+
+    def search_until_stopped():
+        while not stop.is_set():
+            try:
+                found = searcher.search(SearchRequest("استقاله"))
+                answered.append((searcher.generation().number, found.total,
+                                 [h["title"] for h in found.hits[:1]]))
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(exc))
+
+    first = searcher.health()["generation"]
+    thread = threading.Thread(target=search_until_stopped)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        for _ in range(2):
+            reindex(settings, [SEEDS])
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(60)
+    assert failures == []
+    assert {(total, titles[0]) for _, total, titles in answered} == {(1, HEADLINE)}
+    generations = {generation for generation, _, _ in answered}
+    assert {first, first + 1, first + 2} <= generations, generations
+    alias = settings.opensearch_index
+    assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [f"{alias}-{first + 2}"]
+    assert searcher.health()["documents"] == SEED_DOCUMENTS
+
+
+def test_a_node_stops_and_rejoins(opensearch_cluster, settings):
+    """The node holding a primary of the index stops: searches answer from the
+    replicas and the index is yellow; the node starts again (same ports, same
+    data) and the cluster is green with every document searchable."""
+    searcher = Searcher(settings)
+    name = f"{settings.opensearch_index}-{searcher.generation().number}"
+    shards = opensearch_cluster.get(f"/_cat/shards/{name}?format=json")
+    node = int(next(s["node"] for s in shards if s["prirep"] == "p").removeprefix("node-"))
+    other = (node + 1) % 3
+    stopped = opensearch_cluster.run("stop-node", str(node))
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        health = opensearch_cluster.get(
+            f"/_cluster/health/{name}?wait_for_nodes=2&wait_for_status=yellow&timeout=60s",
+            node=other)
+        assert (health["status"], health["number_of_nodes"]) == ("yellow", 2)
+        searcher = Searcher(settings)  # a new worker: opens a client on all the URLs
+        assert searcher.search(SearchRequest("استقاله")).hits[0]["title"] == HEADLINE
+        assert searcher.document(HEADLINE_ID)["title"] == HEADLINE
+        assert searcher.health()["documents"] == SEED_DOCUMENTS
+    finally:
+        started = opensearch_cluster.run("start-node", str(node), timeout=300)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == opensearch_cluster.urls()[node]
+    health = opensearch_cluster.get("/_cluster/health?wait_for_status=green&timeout=120s")
+    assert (health["status"], health["number_of_nodes"]) == ("green", 3)
+    searcher = Searcher(settings)
+    assert searcher.health()["documents"] == SEED_DOCUMENTS
+    assert len(_ids(searcher, "-زززز", per_page=100)) == SEED_DOCUMENTS
+    shards = opensearch_cluster.get(f"/_cat/shards/{name}?format=json")
+    assert [s["state"] for s in shards] == ["STARTED"] * 4
+
+
+def test_a_cluster_out_of_reach_is_503_and_a_failed_reindex(settings, tmp_path, capsys):
+    nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    app = TestClient(create_app(settings.replace(opensearch_url=nobody)))
+    for path in ("/api/search?q=استقاله", "/api/documents/" + HEADLINE_ID, "/healthz"):
+        result = app.simulate_get(path)
+        assert (result.status_code, result.json["error"]["code"]) == (503, "index_unavailable")
+    code = main(["reindex", "--index", str(tmp_path / "index"), "--engine", "opensearch",
+                 "--opensearch-url", nobody])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("bahth: the opensearch cluster does not answer")
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_an_index_deleted_in_the_cluster_is_503_until_a_reindex(opensearch_cluster, tmp_path):
+    settings = opensearch_cluster.settings(tmp_path / "index")
+    reindex(settings, [SEEDS])
+    app = TestClient(create_app(settings))
+    assert app.simulate_get("/api/search", params={"q": "استقاله"}).json["total"] == 1
+    name = f"{settings.opensearch_index}-1"
+    request = urllib.request.Request(opensearch_cluster.urls()[0] + "/" + name, method="DELETE")
+    urllib.request.urlopen(request, timeout=60).close()
+    for path in ("/api/search?q=سوريا", "/api/documents/" + HEADLINE_ID, "/healthz"):
+        result = app.simulate_get(path)
+        assert (result.status_code, result.json["error"]["code"]) == (503, "index_unavailable")
+    reindex(settings, [SEEDS])
+    assert app.simulate_get("/api/search", params={"q": "استقاله"}).json["total"] == 1
+
+
+def test_nodes_listen_below_the_ephemeral_range_and_are_recorded(opensearch_cluster):
+    """No outgoing connection can take a node's port between choosing and binding it."""
+    opensearch_cluster.urls()
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    records = [line.split() for line in (opensearch_cluster.directory / "pids").read_text()
+               .splitlines()]
+    assert [name for _, name, _, _ in records] == ["node-0", "node-1", "node-2"]
+    for pid, name, port, started in records:
+        stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()
+        assert int(stat[19]) == int(started)  # the recorded process, not a recycled pid
+        command = (opensearch_cluster.directory / name / "command.json").read_text()
+        ports = [int(port)] + [int(part.split("=")[1]) for part in command.split('"')
+                               if part.startswith("transport.port=")]
+        assert len(ports) == 2 and all(p < low for p in ports), ports

@@ -162,7 +162,13 @@ OPEN_READER_BUG = (
     "when they are truncated under its mmaps)")
 
 
-@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+# The opensearch engine keeps no index files on this machine: there is nothing to damage here.
+NO_LOCAL_FILES = pytest.mark.skip(reason="opensearch keeps its index in the cluster, "
+                                         "not in files on this machine")
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy",
+                                    pytest.param("opensearch", marks=NO_LOCAL_FILES)])
 @pytest.mark.xfail(strict=True, reason=OPEN_READER_BUG)
 def test_deleted_engine_files_while_serving_are_503(engine, tmp_path):
     index_dir = tmp_path / "index"
@@ -178,6 +184,7 @@ def test_deleted_engine_files_while_serving_are_503(engine, tmp_path):
 
 @pytest.mark.parametrize("engine, how", [
     ("whoosh", "delete"), ("whoosh", "truncate"), ("tantivy", "delete"), ("tantivy", "truncate"),
+    pytest.param("opensearch", "delete", marks=NO_LOCAL_FILES),
 ])
 def test_damaged_index_is_503_in_new_workers_then_recovers(engine, how, tmp_path):
     """Damage the served generation, let gunicorn replace its workers (as after a crash):

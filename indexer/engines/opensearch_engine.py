@@ -2,51 +2,48 @@
 
 The same semantics as the Whoosh and tantivy engines: term streams arrive
 analysed and are sent as space-joined strings into fields cut by the
-``whitespace`` analyzer (no lowercasing, no stemming); BM25 (k1 1.2, b 0.75)
-scores each clause and clause boosts weight them.  Queries are built as query
-DSL objects, never query strings: a reader's text never reaches a parser.
+``whitespace`` analyzer (no lowercasing, no stemming); BM25 (k1 1.2, b 0.75),
+from the whole index's statistics, not each shard's, scores each clause and
+clause boosts weight them.  Queries are query DSL objects
+(``opensearch_queries``); the client and its failures are ``opensearch_cluster``.
 
 An engine ``location`` is a generation directory the catalog made
 (``INDEX_DIR/gen-000007/engine``); its index lives in the cluster as the
-concrete index ``<name>-7`` (name from ``BAHTH_OPENSEARCH_INDEX``, default
-``bahth``; cluster URLs, comma-separated, from ``BAHTH_OPENSEARCH_URL``).  The
-directory keeps only ``opensearch.json``, naming that index.  ``move_alias``
-points the alias ``<name>`` at a published generation and drops older ones.
+concrete index ``<name>-7`` (the cluster, ``name`` and the index sizes come
+from ``Settings.opensearch_*``).  The directory keeps only ``opensearch.json``,
+naming that index.  ``publish`` points the alias ``<name>`` at a published
+generation and drops older ones.
 """
 
 import json
-import os
 import re
 from pathlib import Path
 
 try:  # optional: only an installation using this engine needs opensearch-py
-    from opensearchpy import NotFoundError
-    from opensearchpy import OpenSearch
     from opensearchpy import helpers
 except ImportError:  # pragma: no cover
-    OpenSearch = helpers = None
-    NotFoundError = LookupError
+    helpers = None
 
 from indexer import schema
-from indexer.schema import Streams
-from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
-from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
-from indexer.errors import ConfigError
+from indexer.engines.opensearch_cluster import NotFoundError
+from indexer.engines.opensearch_cluster import OpenSearch
+from indexer.engines.opensearch_cluster import cluster_errors
+from indexer.engines.opensearch_cluster import connect
+from indexer.engines.opensearch_cluster import missing_index
+from indexer.engines.opensearch_queries import Queries
+from indexer.errors import IndexUnavailable
+from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
+from indexer.schema import Streams
+from indexer.settings import Settings
 
-URL_ENV = "BAHTH_OPENSEARCH_URL"
-INDEX_ENV = "BAHTH_OPENSEARCH_INDEX"
-DEFAULT_URL = "http://127.0.0.1:9200"
-DEFAULT_INDEX = "bahth"
-SHARDS = int(os.environ.get("BAHTH_OPENSEARCH_SHARDS", "2"))
-REPLICAS = int(os.environ.get("BAHTH_OPENSEARCH_REPLICAS", "1"))
 MARKER = "opensearch.json"
 BATCH_DOCS = 500  # documents per bulk request
 BATCH_BYTES = 20_000_000  # and at most this many bytes
@@ -54,41 +51,28 @@ REQUEST_TIMEOUT = 120  # seconds, for bulk, reindex and waiting for replicas
 # Searched (analysed elsewhere) or stored whole and filtered on; the rest is only stored.
 KEYWORD_FIELDS = ("id", "kind", "source", "section", "date")
 STORED_ONLY = ("title", "body", "url")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _GENERATION = re.compile(r"^gen-(\d+)$")
 
 
-def client() -> "OpenSearch":
-    if OpenSearch is None:
-        raise ConfigError("the opensearch engine needs opensearch-py: pip install opensearch-py")
-    urls = [u.strip() for u in os.environ.get(URL_ENV, DEFAULT_URL).split(",") if u.strip()]
-    # Several hosts: a node that is down is marked dead and the request retried on another.
-    return OpenSearch(hosts=urls, timeout=30, max_retries=3, retry_on_timeout=True)
-
-
-def alias_name() -> str:
-    return os.environ.get(INDEX_ENV, "") or DEFAULT_INDEX
-
-
-def index_name(location: Path) -> str:
-    """``.../gen-000007/engine`` → ``<name>-7``."""
+def index_name(location: Path, alias: str) -> str:
+    """``.../gen-000007/engine`` → ``<alias>-7``."""
     location = Path(location)
     for part in (location.name, location.parent.name):
         match = _GENERATION.match(part)
         if match:
-            return f"{alias_name()}-{int(match.group(1))}"
+            return f"{alias}-{int(match.group(1))}"
     raise ValueError(f"{location} is not inside a generation directory (gen-NNNNNN)")
 
 
-def _stored_index(location: Path) -> str:
-    """The index a built generation names (independent of a later BAHTH_OPENSEARCH_INDEX)."""
+def _stored_index(location: Path, alias: str) -> str:
+    """The index a built generation names (independent of a later change of the alias)."""
     try:
         return json.loads((Path(location) / MARKER).read_text("utf-8"))["index"]
     except (OSError, ValueError, KeyError):
-        return index_name(location)
+        return index_name(location, alias)
 
 
-def index_body(replicas: int = REPLICAS) -> dict:
+def index_body(shards: int, replicas: int) -> dict:
     search_fields = {
         name: {
             "type": "text",
@@ -102,7 +86,7 @@ def index_body(replicas: int = REPLICAS) -> dict:
     return {
         "settings": {
             "index": {
-                "number_of_shards": SHARDS,
+                "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "refresh_interval": "-1",  # refreshed by commit()
                 "similarity": {"bm25": {"type": "BM25", "k1": 1.2, "b": 0.75}},
@@ -127,18 +111,21 @@ def _source(doc: Document, streams: Streams) -> dict:
 
 
 class OpenSearchWriter(Writer):
-    def __init__(self, es: "OpenSearch", location: Path, base: Path | None):
+    def __init__(self, es: "OpenSearch", settings: Settings, location: Path, base: Path | None):
         self._es = es
-        self._name = index_name(location)
+        self._replicas = settings.opensearch_replicas
+        self._name = index_name(location, settings.opensearch_index)
         self._actions = []
         self._bytes = 0
-        # A build killed before publishing may have left an index of this name.
-        es.indices.delete(index=self._name, ignore_unavailable=True)
-        if base is None:
-            # No replicas while loading (each document is indexed once); commit() adds them.
-            es.indices.create(index=self._name, body=index_body(replicas=0))
-        else:
-            self._clone(_stored_index(base))
+        with cluster_errors(ReindexFailed, self._name):
+            # A build killed before publishing may have left an index of this name.
+            es.indices.delete(index=self._name, ignore_unavailable=True)
+            if base is None:
+                # No replicas while loading (each document is indexed once); commit() adds them.
+                es.indices.create(index=self._name,
+                                  body=index_body(settings.opensearch_shards, replicas=0))
+            else:
+                self._clone(_stored_index(base, settings.opensearch_index))
         location.mkdir(parents=True, exist_ok=True)
         (location / MARKER).write_text(json.dumps({"index": self._name}) + "\n", encoding="utf-8")
 
@@ -173,16 +160,25 @@ class OpenSearchWriter(Writer):
 
     def _flush(self) -> None:
         if self._actions:
-            helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
-                         max_chunk_bytes=BATCH_BYTES * 2,
-                         ignore_status=(404,),  # deleting an id that is not there
-                         request_timeout=REQUEST_TIMEOUT)
+            with cluster_errors(ReindexFailed, self._name):
+                self._bulk()
         self._actions, self._bytes = [], 0
+
+    def _bulk(self) -> None:
+        helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
+                     max_chunk_bytes=BATCH_BYTES * 2,
+                     ignore_status=(404,),  # deleting an id that is not there
+                     request_timeout=REQUEST_TIMEOUT)
 
     def commit(self) -> None:
         self._flush()
+        with cluster_errors(ReindexFailed, self._name):
+            self._replicate()
+
+    def _replicate(self) -> None:
+        """Replicas and a refresh, now that the documents are in: green, or an error."""
         self._es.indices.put_settings(index=self._name, body={
-            "index": {"number_of_replicas": REPLICAS, "refresh_interval": None},
+            "index": {"number_of_replicas": self._replicas, "refresh_interval": None},
         })
         self._es.indices.refresh(index=self._name)
         health = self._es.cluster.health(index=self._name, wait_for_status="green",
@@ -195,70 +191,8 @@ class OpenSearchWriter(Writer):
 
     def cancel(self) -> None:
         self._actions = []
-        self._es.indices.delete(index=self._name, ignore_unavailable=True)
-
-
-class _Queries:
-    """EngineQuery → query DSL, with Whoosh's matching and scoring."""
-
-    @staticmethod
-    def term(field: str, term: str, boost: float = 1.0) -> dict:
-        body = {"value": term}
-        if boost != 1.0:
-            body["boost"] = boost
-        return {"term": {field: body}}
-
-    def matching(self, clause: Clause) -> dict:
-        """Matches the clause, scored any way (for exclusions and filters)."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            # Analysed by the field's whitespace analyzer: the terms, in order, adjacent.
-            return {"match_phrase": {clause.field: {"query": " ".join(clause.terms), "slop": 0}}}
-        return self.term(clause.field, clause.term)
-
-    def scored(self, clause: Clause) -> dict:
-        """Matches the clause, scored as Whoosh scores it."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
-            return {"bool": {"filter": [self.matching(clause)],
-                             "must": [self.term(clause.field, t) for t in clause.terms]}}
-        return self.term(clause.field, clause.term, clause.boost)
-
-    def query(self, query: EngineQuery, filters: Filters) -> dict:
-        should = [self.scored(c) for c in query.should]
-        if query.must:
-            # With a must, the should clauses only add to the score.
-            main = {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
-        elif should:
-            main = {"bool": {"should": should, "minimum_should_match": 1}}
-        else:
-            main = {"match_all": {}}
-        must_not = [self.matching(c) for c in query.must_not]
-        found = self.filters(filters)
-        if not must_not and not found:
-            return main
-        # Exclusions and filters select; they never score.
-        return {"bool": {"must": [main], "must_not": must_not, "filter": found}}
-
-    @staticmethod
-    def filters(filters: Filters) -> list[dict]:
-        found = [{"term": {name: getattr(filters, name)}} for name in ("kind", "source")
-                 if getattr(filters, name)]
-        if filters.date_from or filters.date_to:
-            for value in (filters.date_from, filters.date_to):
-                if value and not _DATE.match(value):
-                    raise ValueError(f"not YYYY-MM-DD: {value!r}")
-            # YYYY-MM-DD keywords sort as dates; both bounds inclusive; no date is in no range.
-            bounds = {}
-            if filters.date_from:
-                bounds["gte"] = filters.date_from
-            if filters.date_to:
-                bounds["lte"] = filters.date_to
-            found.append({"range": {"date": bounds}})
-        return found
+        with cluster_errors(ReindexFailed, self._name):
+            self._es.indices.delete(index=self._name, ignore_unavailable=True)
 
 
 def _stored(source: dict) -> dict:
@@ -269,7 +203,7 @@ class OpenSearchReader(Reader):
     def __init__(self, es: "OpenSearch", name: str):
         self._es = es
         self._name = name
-        self._queries = _Queries()
+        self._queries = Queries()
 
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
@@ -283,7 +217,12 @@ class OpenSearchReader(Reader):
         }
         if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
-        found = self._es.search(index=self._name, body=body, request_timeout=time_limit + 10)
+        with cluster_errors(IndexUnavailable, self._name):
+            # NOTE: dfs first: BM25 from the whole index's statistics, not each shard's, so
+            # a document scores (and ranks) as it does in the embedded engines.
+            found = self._es.search(index=self._name, body=body,
+                                    params={"search_type": "dfs_query_then_fetch"},
+                                    request_timeout=time_limit + 10)
         hits = [
             Hit(h["_id"], float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
             for h in found["hits"]["hits"]
@@ -292,15 +231,21 @@ class OpenSearchReader(Reader):
                        timed_out=bool(found.get("timed_out")))
 
     def get(self, doc_id: str) -> dict | None:
-        try:
-            found = self._es.get(index=self._name, id=doc_id,
-                                 params={"_source_includes": ",".join(schema.STORED_FIELDS)})
-        except NotFoundError:
+        if not doc_id:  # the client refuses an empty id; no document has one
             return None
+        with cluster_errors(IndexUnavailable, self._name):
+            try:
+                found = self._es.get(index=self._name, id=doc_id,
+                                     params={"_source_includes": ",".join(schema.STORED_FIELDS)})
+            except NotFoundError as exc:
+                if missing_index(exc):
+                    raise
+                return None  # no such document
         return _stored(found["_source"]) if found.get("found") else None
 
     def count(self) -> int:
-        return int(self._es.count(index=self._name)["count"])
+        with cluster_errors(IndexUnavailable, self._name):
+            return int(self._es.count(index=self._name)["count"])
 
     def close(self) -> None:
         self._es.close()
@@ -309,29 +254,33 @@ class OpenSearchReader(Reader):
 class OpenSearchEngine(Engine):
     name = "opensearch"
 
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
     def writer(self, location: Path, base: Path | None = None) -> Writer:
-        return OpenSearchWriter(client(), Path(location), Path(base) if base is not None else None)
+        return OpenSearchWriter(connect(self.settings), self.settings, Path(location),
+                                Path(base) if base is not None else None)
 
     def reader(self, location: Path) -> Reader:
-        return OpenSearchReader(client(), _stored_index(location))
+        return OpenSearchReader(connect(self.settings),
+                                _stored_index(location, self.settings.opensearch_index))
 
     def publish(self, location: Path) -> None:
-        move_alias(location)
+        """Point the alias ``<name>`` at the generation at ``location`` in one atomic
+        ``_aliases`` call, then delete the concrete indexes ``<name>-N`` older than
+        the one before it (kept, as the catalog keeps its directory, for workers
+        still finishing a request on it)."""
+        alias = self.settings.opensearch_index
+        es = connect(self.settings)
+        target = _stored_index(location, alias)
+        try:
+            with cluster_errors(ReindexFailed, target):
+                self._move_alias(es, alias, target)
+        finally:
+            es.close()
 
-
-def move_alias(location: Path, keep_previous: bool = True) -> str:
-    """Point the alias ``<name>`` at the generation at ``location`` in one atomic
-    ``_aliases`` call, then delete the older concrete indexes ``<name>-N``.
-
-    With ``keep_previous`` the generation before is kept, as the catalog keeps
-    its directory, for workers still finishing a request on it.  Returns the
-    index the alias now names.
-    """
-    es = client()
-    try:
-        target = _stored_index(location)
-        alias = alias_name()
-        number = int(target.rsplit("-", 1)[1])
+    @staticmethod
+    def _move_alias(es: "OpenSearch", alias: str, target: str) -> None:
         try:
             holders = list(es.indices.get_alias(name=alias))
         except NotFoundError:
@@ -341,12 +290,9 @@ def move_alias(location: Path, keep_previous: bool = True) -> str:
         actions.append({"add": {"index": target, "alias": alias}})
         es.indices.update_aliases(body={"actions": actions})
         pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
-        keep_from = number - 1 if keep_previous else number
+        keep_from = int(target.rsplit("-", 1)[1]) - 1
         existing = es.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
         old = [name for name in existing
                if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
         if old:
             es.indices.delete(index=",".join(old), ignore_unavailable=True)
-        return target
-    finally:
-        es.close()
