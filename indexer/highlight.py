@@ -5,22 +5,18 @@ a mark always covers the whole written word, marks included: never
 ``<mark>الرئيس</mark>ُ``.  Everything outside the marks is HTML-escaped.
 """
 
-import re
 from functools import lru_cache
 from html import escape
-from itertools import accumulate
 from itertools import compress
 from operator import not_
 
 from indexer.analysis import Term
 from indexer.analysis import analyse_chunk
+from indexer.analysis import chunks
 
 SNIPPET_CHARS = 240
 _LEAD = 60  # context kept before the first match of the snippet window
 _SCAN_BLOCK = 500  # characters analysed first while looking for a match; doubled each time
-
-
-_SPACES = re.compile(r"(\s+)")
 
 
 @lru_cache(maxsize=100_000)
@@ -43,13 +39,11 @@ class Matcher:
         PERF: the cost of a snippet: chunks are tested in C (split, cached
         stems, set tests); only the chunks that match are looked at here.
         """
-        pieces = _SPACES.split(text)  # chunk, spaces, chunk, ...: chunks at even places
-        starts = list(accumulate(map(len, pieces), initial=0))[::2]
-        chunks = pieces[::2]
-        hits = compress(range(len(chunks)), map(not_, map(self.stems.isdisjoint, map(_chunk_stems, chunks))))
+        words, starts = chunks(text)
+        hits = compress(range(len(words)), map(not_, map(self.stems.isdisjoint, map(_chunk_stems, words))))
         found = []
         for i in hits:
-            terms, offsets = analyse_chunk(chunks[i])
+            terms, offsets = analyse_chunk(words[i])
             found.extend((starts[i] + s, starts[i] + e) for term, (s, e) in zip(terms, offsets)
                          if term.stem in self.stems)
         return found
