@@ -21,7 +21,9 @@ _SCAN_BLOCK = 500  # characters analysed first while looking for a match; double
 
 @lru_cache(maxsize=100_000)
 def _chunk_stems(chunk: str) -> tuple[str, ...]:
-    return tuple(term.stem for term in analyse_chunk(chunk).terms)
+    # NOTE: analysed past analyse_chunk's cache, which is sized for indexing:
+    # a serving worker would fill it with every chunk of every body it shows.
+    return tuple(term.stem for term in analyse_chunk.__wrapped__(chunk).terms)
 
 
 class Matcher:
