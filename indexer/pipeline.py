@@ -82,28 +82,20 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
 
     ``streams`` is None for anything but a document with content words.
     ``on_forms`` receives each batch's vocabulary counts (``count_forms``)
-    before its records come.  With ``processes`` > 1 a pool starts on
-    entering: enter before the engine starts threads of its own (forking a
-    process that runs threads is unsafe).
+    before its records come.  With ``processes`` > 1 and more than one
+    batch of records, a pool starts on entering: enter before the engine
+    starts threads of its own (forking a process that runs threads is unsafe).
     """
-    texts = _Texts()
-    if processes <= 1:
-        yield _in_order(((b, _Done(_analyse_batch(texts(b)))) for b in _batches(records)), 0, on_forms)
+    texts, batches = _Texts(), _batches(records)
+    first = list(itertools.islice(batches, 2))  # one batch is not worth forking for
+    batches = itertools.chain(first, batches)
+    if processes <= 1 or len(first) < 2:
+        yield (pair for batch in batches for pair in _pairs(batch, _analyse_batch(texts(batch)), on_forms))
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_die_with_parent) as pool:
-        submitted = ((b, pool.apply_async(_analyse_batch, (texts(b),))) for b in _batches(records))
+        submitted = ((b, pool.apply_async(_analyse_batch, (texts(b),))) for b in batches)
         yield _in_order(submitted, AHEAD * processes, on_forms)
-
-
-class _Done:
-    """A result computed in this process, shaped like a pool's."""
-
-    def __init__(self, value):
-        self._value = value
-
-    def get(self):
-        return self._value
 
 
 def _in_order(submitted, ahead: int, on_forms):
@@ -111,12 +103,14 @@ def _in_order(submitted, ahead: int, on_forms):
     for batch_and_result in submitted:
         pending.append(batch_and_result)
         if len(pending) > ahead:
-            yield from _pairs(*pending.popleft(), on_forms)
+            batch, result = pending.popleft()
+            yield from _pairs(batch, result.get(), on_forms)
     while pending:
-        yield from _pairs(*pending.popleft(), on_forms)
+        batch, result = pending.popleft()
+        yield from _pairs(batch, result.get(), on_forms)
 
 
-def _pairs(batch: list, result, on_forms) -> Iterator[tuple[object, Streams | None]]:
-    streams, forms = result.get()
+def _pairs(batch: list, analysed_batch, on_forms) -> Iterator[tuple[object, Streams | None]]:
+    streams, forms = analysed_batch
     on_forms(forms)
     return zip(batch, streams)

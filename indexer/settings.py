@@ -17,9 +17,10 @@ _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _yes_no(value: str) -> bool:
-    if value.strip().lower() in _YES:
+    value = value.strip().lower()
+    if value in _YES:
         return True
-    if value.strip().lower() in _NO:
+    if value in _NO:
         return False
     raise ValueError("not a yes/no value (1/0, true/false, yes/no, on/off)")
 
