@@ -8,22 +8,33 @@ a mark always covers the whole written word, marks included: never
 from functools import lru_cache
 from html import escape
 from itertools import compress
+from operator import itemgetter
 from operator import not_
 
 from indexer.analysis import Term
-from indexer.analysis import analyse_chunk
 from indexer.analysis import chunks
+from indexer.analysis import is_stop_word
+from indexer.analysis import spans
+from indexer.analysis import stem
 
 SNIPPET_CHARS = 240
 _LEAD = 60  # context kept before the first match of the snippet window
 _SCAN_BLOCK = 500  # characters analysed first while looking for a match; doubled each time
 
 
-@lru_cache(maxsize=100_000)
-def _chunk_stems(chunk: str) -> tuple[str, ...]:
-    # NOTE: analysed past analyse_chunk's cache, which is sized for indexing:
-    # a serving worker would fill it with every chunk of every body it shows.
-    return tuple(term.stem for term in analyse_chunk.__wrapped__(chunk).terms)
+@lru_cache(maxsize=50_000)
+def _stemmed_chunk(chunk: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """Light stems of a chunk's content words and their offsets in it.
+
+    Highlighting needs neither roots nor exact forms: this skips the root
+    stemmer (the dearest step of the analysis) and leaves analyse_chunk's
+    cache, sized for indexing, to indexing.  Gives the stems of analyse_chunk.
+    """
+    found = [(stem(s.text), (s.start, s.end)) for s in spans(chunk) if not is_stop_word(s.text)]
+    return tuple(s for s, _ in found), tuple(o for _, o in found)
+
+
+_stems_of = itemgetter(0)
 
 
 class Matcher:
@@ -42,12 +53,13 @@ class Matcher:
         stems, set tests); only the chunks that match are looked at here.
         """
         words, starts = chunks(text)
-        hits = compress(range(len(words)), map(not_, map(self.stems.isdisjoint, map(_chunk_stems, words))))
+        stemmed = list(map(_stemmed_chunk, words))
+        hits = compress(range(len(words)), map(not_, map(self.stems.isdisjoint, map(_stems_of, stemmed))))
         found = []
         for i in hits:
-            terms, offsets = analyse_chunk(words[i])
-            found.extend((starts[i] + s, starts[i] + e) for term, (s, e) in zip(terms, offsets)
-                         if term.stem in self.stems)
+            stems, offsets = stemmed[i]
+            found.extend((starts[i] + s, starts[i] + e) for stem_, (s, e) in zip(stems, offsets)
+                         if stem_ in self.stems)
         return found
 
 
