@@ -3,7 +3,7 @@
 Suggestions and did-you-mean speak in words a reader recognises (المدرسة),
 never in normalised or stemmed forms (المدرسه, مدرس).  Built during reindex,
 stored beside the engine's files as ``vocabulary.tsv`` (exact form, display
-form, count; most frequent first) and ``titles.tsv`` (id, kind, title).
+form, count; sorted by exact form, so a server loads it in one pass) and ``titles.tsv`` (id, kind, title).
 """
 
 import re
@@ -73,7 +73,7 @@ class VocabularyBuilder:
         for exact, counts in displays.items():
             display, _ = counts.most_common(1)[0]
             rows.append((sum(counts.values()), exact, display))
-        rows.sort(key=lambda r: (-r[0], r[1]))
+        rows.sort(key=lambda r: r[1])
         with open(directory / VOCABULARY, "w", encoding="utf-8") as out:
             out.writelines(f"{exact}\t{display}\t{count}\n" for count, exact, display in rows)
         with open(directory / TITLES, "w", encoding="utf-8") as out:

@@ -1,0 +1,49 @@
+"""Completions and did-you-mean from a vocabulary written as reindex writes it."""
+
+import pytest
+
+from indexer.suggest import Vocabulary
+from indexer.vocabulary import VOCABULARY
+from indexer.vocabulary import VocabularyBuilder
+from indexer.vocabulary import count_forms
+
+TEXTS = [
+    "أعلن الرئيس استقالة الحكومة بعد اجتماع مجلس الوزراء",
+    "قبل الرئيس استقالة وزير المالية، وقالت الحكومة إن الاستقالة نهائية",
+    "استقبل الرئيس وفدا من البرلمان الأوروبي",
+]
+
+
+@pytest.fixture
+def directory(tmp_path):
+    builder = VocabularyBuilder()
+    builder.add_forms(count_forms(TEXTS))
+    builder.add_title("1", "article", "استقالة الحكومة")
+    builder.add_title("2", "headline", "استقبال رسمي للوفد الأوروبي")
+    builder.write(tmp_path)
+    return tmp_path
+
+
+def test_completions_are_titles_then_frequent_written_words(directory):
+    completions = Vocabulary(directory).complete("است")
+    assert completions[:2] == ["استقالة الحكومة", "استقبال رسمي للوفد الأوروبي"]
+    # استقالة (twice) before its rarer neighbours, in its written form (not استقاله).
+    assert completions[2:] == ["استقالة", "استقبل"]
+
+
+def test_a_misspelt_word_becomes_the_known_word_one_edit_away(directory):
+    vocabulary = Vocabulary(directory)
+    assert vocabulary.correct("استقلاة الرئيس") == "استقالة الرئيس"
+    assert vocabulary.correct("البرلمانن الاوروبي") == "البرلمان الأوروبي"
+    assert vocabulary.correct("استقالة الحكومة") is None  # nothing to correct
+
+
+def test_a_vocabulary_written_most_frequent_first_still_loads(directory):
+    path = directory / VOCABULARY
+    rows = path.read_text(encoding="utf-8").splitlines()
+    rows.sort(key=lambda row: -int(row.split("\t")[2]))
+    assert rows != sorted(rows)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    vocabulary = Vocabulary(directory)
+    assert vocabulary.correct("استقلاة") == "استقالة"
+    assert vocabulary.complete("الرئ") == ["الرئيس"]
