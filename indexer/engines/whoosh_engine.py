@@ -130,12 +130,29 @@ class _Select(wq.ConstantScoreQuery):
         return matching.ListMatcher(ids, weights=array("f", [0.0]) * len(ids))
 
 
+class _WeightedTerm(wq.Term):
+    """A term whose boost weights its scores in the scorer.
+
+    PERF: Whoosh applies a boost by wrapping the term's matcher in another,
+    a few Python calls more for every posting; the scorer of
+    ``LuceneIdfBM25F`` takes the boost as its query weight instead.
+    """
+
+    def matcher(self, searcher, context=None):
+        field = searcher.schema[self.fieldname]
+        text = field.to_bytes(self.text)
+        if (self.fieldname, text) not in searcher.reader():
+            return matching.NullMatcher()
+        weighting = context.weighting if context is not None else searcher.weighting
+        return searcher.postings(self.fieldname, text, weighting=weighting, qf=self.boost)
+
+
 def _clause(clause) -> wq.Query:
     if isinstance(clause, PhraseClause):
         if len(clause.terms) == 1:
             return wq.Term(clause.field, clause.terms[0])
         return wq.Phrase(clause.field, list(clause.terms))
-    return wq.Term(clause.field, clause.term, boost=clause.boost)
+    return _WeightedTerm(clause.field, clause.term, boost=clause.boost)
 
 
 def whoosh_query(query: EngineQuery) -> wq.Query:
@@ -172,7 +189,8 @@ class LuceneIdfBM25F(BM25F):
     Whoosh's own idf, log(N / (n + 1)) + 1, adds 1 to every term: with
     Lucene's, the embedded engines score the same statistics the same way
     (neutral on both relevance sets).  Each field's length normalisation is
-    computed once per segment instead of for every posting scored.
+    computed once per segment instead of for every posting scored.  ``qf``,
+    which Whoosh's BM25F ignores, is the clause's weight (``_WeightedTerm``).
     """
 
     def __init__(self):
@@ -187,7 +205,7 @@ class LuceneIdfBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if isinstance(scorer, BM25FScorer):
-            scorer = _NormScorer(scorer, self._field_norms(searcher, fieldname, scorer))
+            scorer = _NormScorer(scorer, self._field_norms(searcher, fieldname, scorer), qf)
         return scorer
 
     def _field_norms(self, searcher, fieldname, scorer) -> list[float]:
@@ -206,10 +224,14 @@ class _NormScorer(BM25FScorer):
     field length: a third of a Whoosh query's time.  Scores are unchanged.
     """
 
-    def __init__(self, scorer: BM25FScorer, norms: list[float]):
+    def __init__(self, scorer: BM25FScorer, norms: list[float], weight: float):
         self.__dict__.update(scorer.__dict__)
         self._norms = norms
-        self._lift = scorer.idf * (scorer.K1 + 1)
+        self._weight = weight
+        self._lift = weight * scorer.idf * (scorer.K1 + 1)
+
+    def _score(self, weight, length):  # the block quality bounds: weighted as scores are
+        return self._weight * super()._score(weight, length)
 
     def score(self, matcher):
         tf = matcher.weight()
