@@ -16,8 +16,11 @@ from indexer.engines.base import TermClause
 from indexer.errors import DocumentNotFound
 from indexer.ingest.seeds import headline_id
 from indexer.reindex import reindex
+from indexer.query import parse_query
 from indexer.search import SearchRequest
 from indexer.search import Searcher
+from indexer.search import engine_query
+from indexer.settings import Settings
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS
 
@@ -328,3 +331,32 @@ def test_incremental_add_update_delete(tmp_path, engine, engine_settings):
     assert ids(searcher, "الثلوج") == ["d"]
     assert ids(searcher, ALL, sort="date") == ["d", "b", "a"]
     assert ids(searcher, ALL, source="zaman") == ["d"]
+
+
+def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
+    """Whoosh's fast path for OR queries gives the hits, scores, order and
+    totals of its matcher path, across segments and deleted documents."""
+    settings = Settings(index_dir=tmp_path / "index", engine="whoosh")
+    reindex(settings, [SEEDS, write_feed(tmp_path / "feed.jsonl", FEED)])
+    changed = [dict(FEED[1], text="عاد الوفد من حقول النفط في سوريا بعد جولة ميدانية."),
+               {"id": "feed-new", "date": "2021-01-01", "source": "zaman", "title": "النفط السوري",
+                "text": "ارتفع إنتاج النفط السوري في الحقول الشرقية."}]
+    reindex(settings, [write_feed(tmp_path / "changed.jsonl", changed)], incremental=True,
+            delete_ids=["feed-prices"])
+    generation = Searcher(settings).generation()
+    reader = get_engine("whoosh", settings).reader(generation.engine_dir)
+    assert not reader._searcher.is_atomic()  # segments, and deleted documents in them
+    for q in ("النفط السوري", "حقول النفط في سوريا", "استقالة الرئيس", "الحكومة تعقد جلستها",
+              "مهرجان دمشق السينمائي", ARTICLE_TITLE):
+        query = engine_query(parse_query(q))
+        for filters in (Filters(), Filters(source="enab"), Filters(kind="article", date_from="2016-01-01")):
+            for offset, limit in ((0, 10), (2, 3)):
+                fast = reader._search_terms(query.should, filters, offset, limit, 2.0)
+                slow = reader._search_collected(query, filters, "relevance", offset, limit, 2.0)
+                assert fast.total == slow.total
+                assert [h.id for h in fast.hits] == [h.id for h in slow.hits]
+                assert [h.score for h in fast.hits] == pytest.approx([h.score for h in slow.hits])
+                assert [h.stored for h in fast.hits] == [h.stored for h in slow.hits]
+    assert "feed-prices" not in {h.id for h in reader._search_terms(
+        engine_query(parse_query("أسعار النفط")).should, Filters(), 0, 50, 2.0).hits}
+    reader.close()

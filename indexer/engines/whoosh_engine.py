@@ -5,7 +5,9 @@ is and count it (no tokenizer); BM25F (k1 1.2, b 0.75) scores each field and
 clause boosts weight them.
 """
 
+import heapq
 import shutil
+import time
 from math import log
 from array import array
 from collections import Counter
@@ -16,6 +18,8 @@ from whoosh import index
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_uint
 from whoosh.collectors import TimeLimitCollector
 from whoosh.fields import ID
@@ -168,8 +172,8 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
     return q
 
 
-def _filtered(q: wq.Query, filters: Filters) -> wq.Query:
-    """``q`` restricted by ``filters``, which add nothing to the score.
+def _filtered(q: wq.Query | None, filters: Filters) -> wq.Query | None:
+    """``q`` restricted by ``filters``, which add nothing to the score (None: the filters alone, if any).
 
     NOTE: filters go into the query, not the collector: TimeLimitCollector
     bypasses a wrapped collector's filter, and an empty allow-set is taken
@@ -180,6 +184,8 @@ def _filtered(q: wq.Query, filters: Filters) -> wq.Query:
         parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
     if not parts:
         return q
+    if q is None:
+        return wq.And(parts)
     return wq.And([q, _Select(wq.And(parts))])
 
 
@@ -205,16 +211,22 @@ class LuceneIdfBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if isinstance(scorer, BM25FScorer):
-            scorer = _NormScorer(scorer, self._field_norms(searcher, fieldname, scorer), qf)
+            scorer = _NormScorer(scorer, self.field_norms(searcher, fieldname), qf)
         return scorer
 
-    def _field_norms(self, searcher, fieldname, scorer) -> list[float]:
+    def field_norms(self, searcher, fieldname) -> list[float]:
+        """K1 × (1 - B + B × length / average length) of each document of ``searcher``'s segment."""
         key = (id(searcher.reader()), fieldname)
         if key not in self._norms:
-            k1, b, average = scorer.K1, scorer.B, scorer.avgfl
+            k1, b = self.K1, self._field_B.get(fieldname, self.B)
+            average = searcher.get_parent().avg_field_length(fieldname) or 1
             self._norms[key] = [k1 * ((1 - b) + b * searcher.doc_field_length(docnum, fieldname, 1) / average)
                                 for docnum in range(searcher.doc_count_all())]
         return self._norms[key]
+
+    def lift(self, searcher, fieldname, text, weight) -> float:
+        """A posting's score is lift × tf / (tf + norm)."""
+        return weight * self.idf(searcher, fieldname, text) * (self.K1 + 1)
 
 
 class _NormScorer(BM25FScorer):
@@ -238,6 +250,59 @@ class _NormScorer(BM25FScorer):
         return self._lift * tf / (tf + self._norms[matcher.id()])
 
 
+def _blocks(matcher):
+    """A term's postings as (docnums, term frequencies) blocks, deleted documents included.
+
+    PERF: reads Whoosh's posting blocks directly (private to its W3 codec,
+    pinned with whoosh-reloaded): a loop over a block is a tenth of the cost
+    of stepping a matcher posting by posting.
+    """
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller skips them
+        matcher = matcher.child
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    docnums, tfs = [], []  # a term with a few postings, stored inline
+    while matcher.is_active():
+        docnums.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    yield docnums, tfs
+
+
+def _term_at_a_time(searcher, weighting: LuceneIdfBM25F, clauses, deadline: float) -> tuple[dict, bool]:
+    """Global docnum → score for an OR of weighted terms, and whether the deadline cut it short.
+
+    Scores each term's postings in turn (as Whoosh's BM25F with
+    ``LuceneIdfBM25F`` would, clause weights included) instead of advancing
+    one matcher per term document by document.
+    """
+    scores = {}
+    get = scores.get
+    segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+    for segment, base in segments:
+        reader = segment.reader()
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        for clause in clauses:
+            if time.perf_counter() > deadline:
+                return scores, True
+            text = searcher.schema[clause.field].to_bytes(clause.term)
+            if (clause.field, text) not in reader:
+                continue
+            lift = weighting.lift(segment, clause.field, text, clause.boost)
+            norms = weighting.field_norms(segment, clause.field)
+            for docnums, tfs in _blocks(reader.postings(clause.field, text)):
+                for docnum, tf in zip(docnums, tfs):
+                    if docnum not in deleted:
+                        key = base + docnum
+                        scores[key] = get(key, 0.0) + lift * tf / (tf + norms[docnum])
+    return scores, False
+
+
 class WhooshReader(Reader):
     def __init__(self, ix):
         self._ix = ix
@@ -245,6 +310,13 @@ class WhooshReader(Reader):
 
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
+        if sort == "relevance" and not query.must and not query.must_not and query.should:
+            return self._search_terms(query.should, filters, offset, limit, time_limit)
+        return self._search_collected(query, filters, sort, offset, limit, time_limit)
+
+    def _search_collected(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
+                          time_limit: float) -> Results:
+        """Any query, through Whoosh's matchers and collectors."""
         searcher = self._searcher
         by_date = sort == "date"
         collector = searcher.collector(limit=offset + limit, sortedby="date" if by_date else None,
@@ -265,6 +337,20 @@ class WhooshReader(Reader):
         # a time-out, the matches scored so far are the total.
         total = results.scored_length() if timed_out else len(results)
         return Results(total=total, hits=hits, timed_out=timed_out)
+
+    def _search_terms(self, clauses, filters: Filters, offset: int, limit: int, time_limit: float) -> Results:
+        """A reader's plain query (an OR of weighted terms), ranked as Whoosh would rank it."""
+        searcher = self._searcher
+        scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, time.perf_counter() + time_limit)
+        allowed = _filtered(None, filters)
+        if allowed is not None:
+            allowed = set(searcher.docs_for_query(allowed))
+            scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
+        # Whoosh's order: higher score first, then lower document number.
+        top = heapq.nlargest(offset + limit, scores.items(), key=lambda item: (item[1], -item[0]))
+        hits = [Hit(stored["id"], score, stored)
+                for stored, score in ((searcher.stored_fields(docnum), score) for docnum, score in top[offset:])]
+        return Results(total=len(scores), hits=hits, timed_out=timed_out)
 
     def get(self, doc_id: str) -> dict | None:
         return self._searcher.document(id=doc_id)
