@@ -90,25 +90,28 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     double in size from a paragraph): the cost per hit stays that of a
     paragraph or a few, not of the whole article.
     """
-    start = 0
-    if len(text) > width:
-        spans = _first_matches(text, matcher)
-        if spans:
-            start = _word_start(text, max(0, spans[_densest(spans, width)][0] - _LEAD))
+    if len(text) <= width:
+        return highlight(text, matcher).strip()
+    spans, scanned = _first_matches(text, matcher)
+    start = _word_start(text, max(0, spans[_densest(spans, width)][0] - _LEAD)) if spans else 0
     end = _word_end(text, min(len(text), start + width))
-    html = highlight(text[start:end], matcher)
+    if end <= scanned:  # the window's matches are known: the text before the block held none
+        html = mark(text[start:end], [(s - start, e - start) for s, e in spans if start <= s and e <= end])
+    else:
+        html = highlight(text[start:end], matcher)
     return ("… " if start > 0 else "") + html.strip() + (" …" if end < len(text) else "")
 
 
-def _first_matches(text: str, matcher: Matcher) -> list[tuple[int, int]]:
+def _first_matches(text: str, matcher: Matcher) -> tuple[list[tuple[int, int]], int]:
+    """The matches in the first block of ``text`` holding any, and where that block ends."""
     start, block = 0, _SCAN_BLOCK
     while start < len(text):
         end = _word_end(text, min(len(text), start + block))
         found = matcher.spans(text[start:end])
         if found:
-            return [(s + start, e + start) for s, e in found]
+            return [(s + start, e + start) for s, e in found], end
         start, block = end, block * 2
-    return []
+    return [], len(text)
 
 
 def _densest(spans: list[tuple[int, int]], width: int) -> int:
