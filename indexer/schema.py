@@ -7,7 +7,7 @@ analysis or a field changes: an index built by another version is refused.
 
 from indexer.analysis import Term
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")

@@ -293,6 +293,14 @@ def test_engines_rank_alike(build, q, engine):
     assert total(other, q) == total(whoosh, q)
 
 
+@pytest.mark.parametrize("q", ["النفط السوري", "استقالة الرئيس", ARTICLE_TITLE, "الوزارة تكرم المعلمين"])
+def test_embedded_engines_score_alike(build, q):
+    """Whoosh rounds field lengths as tantivy (and Lucene) do: the same scores, not only the same order."""
+    whoosh, tantivy = (build(engine).search(SearchRequest(q, per_page=50)).hits for engine in ("whoosh", "tantivy"))
+    assert len(whoosh) > 1
+    assert {h["id"]: h["score"] for h in whoosh} == pytest.approx({h["id"]: h["score"] for h in tantivy}, rel=1e-4)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_incremental_add_update_delete(tmp_path, engine, engine_settings):
     settings = engine_settings(engine, tmp_path / "index")
