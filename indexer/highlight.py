@@ -92,11 +92,11 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     """
     if len(text) <= width:
         return highlight(text, matcher).strip()
-    spans, scanned = _first_matches(text, matcher)
-    start = _word_start(text, max(0, spans[_densest(spans, width)][0] - _LEAD)) if spans else 0
+    matches, scanned = _first_matches(text, matcher)
+    start = _word_start(text, max(0, matches[_densest(matches, width)][0] - _LEAD)) if matches else 0
     end = _word_end(text, min(len(text), start + width))
     if end <= scanned:  # the window's matches are known: the text before the block held none
-        html = mark(text[start:end], [(s - start, e - start) for s, e in spans if start <= s and e <= end])
+        html = mark(text[start:end], [(s - start, e - start) for s, e in matches if start <= s and e <= end])
     else:
         html = highlight(text[start:end], matcher)
     return ("… " if start > 0 else "") + html.strip() + (" …" if end < len(text) else "")

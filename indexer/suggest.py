@@ -118,11 +118,9 @@ class Vocabulary:
                     yield found
 
 
-
-
 def _load_words(path: Path) -> tuple[Packed, array, Packed]:
     """Exact forms in order, their counts, their display forms ("" when the same)."""
-    # A file written before vocabularies were sorted is sorted in memory, once.
+    # A file out of order (from an older version, or edited by hand) is sorted in memory, once.
     return _pack(_rows(path, 3)) or _pack(sorted(_rows(path, 3)))
 
 

@@ -3,7 +3,8 @@
 Suggestions and did-you-mean speak in words a reader recognises (المدرسة),
 never in normalised or stemmed forms (المدرسه, مدرس).  Built during reindex,
 stored beside the engine's files as ``vocabulary.tsv`` (exact form, display
-form, count; sorted by exact form, so a server loads it in one pass) and ``titles.tsv`` (id, kind, title).
+form, count; sorted by exact form, so a server loads it in one pass) and
+``titles.tsv`` (id, kind, title).
 """
 
 import re

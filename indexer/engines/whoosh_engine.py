@@ -273,7 +273,6 @@ class _NormScorer(BM25FScorer):
     def __init__(self, scorer: BM25FScorer, norms: list[float], weight: float):
         self.__dict__.update(scorer.__dict__)
         self._norms = norms
-        self._weight = weight
         self._lift = weight * scorer.idf * (scorer.K1 + 1)
 
     def supports_block_quality(self):
