@@ -25,9 +25,9 @@ from tests.conftest import SEEDS
 BOOT_SECONDS = 20
 
 
-def build_index(directory: Path, sources=None) -> Path:
+def build_index(directory: Path, sources=None, engine: str = "whoosh") -> Path:
     """An index in ``directory`` built from the real seeds (or ``sources``) the real way."""
-    reindex(Settings(index_dir=directory), sources or [SEEDS])
+    reindex(Settings(index_dir=directory, engine=engine), sources or [SEEDS])
     return directory
 
 

@@ -19,9 +19,14 @@ pytestmark = pytest.mark.server
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
 
 
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def engine(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return build_index(tmp_path_factory.mktemp("server-index"))
+def index_dir(tmp_path_factory, engine):
+    return build_index(tmp_path_factory.mktemp("server-index"), engine=engine)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,7 @@ def server(index_dir, tmp_path_factory):
         yield running
 
 
-def test_arabic_query_error_and_page(server):
+def test_arabic_query_error_and_page(server, engine):
     result = requests.get(server.url + "/api/search", params={"q": "اِسْتِقَالَة"}, timeout=5)
     assert result.status_code == 200, server.output()
     assert result.headers["content-type"] == "application/json"
@@ -49,7 +54,7 @@ def test_arabic_query_error_and_page(server):
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
     health = requests.get(server.url + "/healthz", timeout=5).json()
-    assert health["status"] == "ok" and health["documents"] == 16
+    assert (health["status"], health["documents"], health["engine"]) == ("ok", 16, engine)
 
 
 def test_raw_utf8_query_string_as_curl_sends_it(server):
@@ -81,7 +86,7 @@ def _hammer(url: str, count: int, statuses: list, failures: list) -> None:
             failures.append(f"{result.status_code} {path} {result.text[:200]}")
 
 
-def test_reindex_swap_while_serving(server, index_dir):
+def test_reindex_swap_while_serving(server, index_dir, engine):
     generation = requests.get(server.url + "/healthz", timeout=5).json()["generation"]
     statuses, failures = [], []
     threads = [threading.Thread(target=_hammer, args=(server.url, 150, statuses, failures))
@@ -90,7 +95,7 @@ def test_reindex_swap_while_serving(server, index_dir):
         thread.start()
     while len(statuses) < 30 and any(t.is_alive() for t in threads):
         time.sleep(0.01)
-    reindex(Settings(index_dir=index_dir), [SEEDS])
+    reindex(Settings(index_dir=index_dir, engine=engine), [SEEDS])
     answered_by_swap = len(statuses)
     for thread in threads:
         thread.join(60)
