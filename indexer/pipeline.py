@@ -1,13 +1,16 @@
 """Analysis for reindexing, in worker processes beside the engine's writer.
 
 Analysis is pure Python and most of a reindex's time, so records are read in
-batches and each batch of documents is analysed by a pool of processes while
-the main process feeds the engine; a few batches are in flight at a time, so
-memory stays bounded however large the input.  A batch gives each document's
-term streams and the batch's vocabulary counts (so the main process analyses
-nothing).  Records come back in their order.  Workers are forked, ignore
-Ctrl-C (the main process handles it) and die with it, so a killed reindex
-leaves no process behind.
+batches and each batch of documents is analysed by one of a few worker
+processes while the main process feeds the engine; batches go to the workers
+in turn and their results are read back in the same turn, so records come
+back in their order, and a few batches are in flight at a time, so memory
+stays bounded however large the input.  A worker counts the chunks of every
+text it analyses and, after its last batch, sends its vocabulary counts once
+(so the main process analyses nothing and merges one count per worker, not
+one per batch).  Workers are forked, ignore Ctrl-C (the main process handles
+it) and die with it, so a killed reindex leaves no process behind; a worker
+that dies fails the reindex instead of hanging it.
 """
 
 import ctypes
@@ -15,15 +18,18 @@ import gc
 import itertools
 import multiprocessing
 import signal
+import traceback
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import wait
 
 from indexer import schema
-from indexer.analysis import analyse
+from indexer.analysis import analyse_chunks
+from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.schema import Streams
-from indexer.vocabulary import count_forms
+from indexer.vocabulary import forms_of
 
 BATCH = 200  # records per task: amortises the round trip to a worker
 AHEAD = 3  # batches in flight per worker
@@ -31,19 +37,30 @@ _PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent di
 
 
 def document_streams(title: str, body: str) -> Streams | None:
-    """The term streams of a document's fields; None if it has no content words.
+    """The term streams of a document's fields; None if it has no content words."""
+    return _streams(title.split(), body.split())
 
-    The title's terms are the text's first terms (``Document.text``), so
-    title and body are analysed once each.
-    """
-    title_terms = analyse(title)
-    terms = title_terms + analyse(body)
+
+def _streams(title: list[str], body: list[str]) -> Streams | None:
+    # The title's terms are the text's first terms (``Document.text``), so
+    # title and body are analysed once each.
+    title_terms = analyse_chunks(title)
+    terms = title_terms + analyse_chunks(body)
     return schema.term_streams(terms, title_terms) if terms else None
 
 
-def _analyse_batch(texts: list[tuple[str, str] | None]) -> tuple[list[Streams | None], Counter]:
-    streams = [document_streams(*text) if text else None for text in texts]
-    return streams, count_forms(part for text in texts if text for part in text)
+def _analyse_batch(texts: list[tuple[str, str] | None], chunk_counts: Counter) -> list[Streams | None]:
+    """Each text's streams; its chunks are counted into ``chunk_counts`` (for ``forms_of``)."""
+    streams = []
+    for text in texts:
+        if text is None:
+            streams.append(None)
+            continue
+        title, body = text[0].split(), text[1].split()
+        chunk_counts.update(title)
+        chunk_counts.update(body)
+        streams.append(_streams(title, body))
+    return streams
 
 
 class _Texts:
@@ -65,16 +82,6 @@ class _Texts:
         return texts
 
 
-def _start_worker() -> None:
-    # NOTE: without this a kill -9 of the reindex would orphan its workers.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # PERF: analysis makes no reference cycles, but Python's cycle collector
-    # walks its caches (hundreds of thousands of terms) again and again as
-    # they grow: a quarter of a worker's time.
-    gc.disable()
-
-
 def _batches(records: Iterable) -> Iterator[list]:
     records = iter(records)
     while batch := list(itertools.islice(records, BATCH)):
@@ -86,36 +93,107 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     """An iterator of (record, streams) for every record, in order.
 
     ``streams`` is None for anything but a document with content words.
-    ``on_forms`` receives each batch's vocabulary counts (``count_forms``)
-    before its records come.  With ``processes`` > 1 and more than one
-    batch of records, a pool starts on entering: enter before the engine
-    starts threads of its own (forking a process that runs threads is unsafe).
+    ``on_forms`` receives the vocabulary counts (``forms_of``) of the analysed
+    documents, in parts, once all records have come.  With ``processes`` > 1
+    and more than one batch of records, workers start on entering: enter
+    before the engine starts threads of its own (forking a process that runs
+    threads is unsafe).
     """
     texts, batches = _Texts(), _batches(records)
     first = list(itertools.islice(batches, 2))  # one batch is not worth forking for
     batches = itertools.chain(first, batches)
     if processes <= 1 or len(first) < 2:
-        yield (pair for batch in batches for pair in _pairs(batch, _analyse_batch(texts(batch)), on_forms))
+        yield _in_process(batches, texts, on_forms)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_start_worker) as pool:
-        submitted = ((b, pool.apply_async(_analyse_batch, (texts(b),))) for b in batches)
-        yield _in_order(submitted, AHEAD * processes, on_forms)
+    workers = [_Worker() for _ in range(processes)]
+    try:
+        yield _in_workers(workers, batches, texts, on_forms)
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
-def _in_order(submitted, ahead: int, on_forms):
-    pending = deque()
-    for batch_and_result in submitted:
-        pending.append(batch_and_result)
-        if len(pending) > ahead:
-            batch, result = pending.popleft()
-            yield from _pairs(batch, result.get(), on_forms)
+def _in_process(batches, texts, on_forms):
+    chunk_counts = Counter()
+    for batch in batches:
+        yield from zip(batch, _analyse_batch(texts(batch), chunk_counts))
+    on_forms(forms_of(chunk_counts))
+
+
+def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
+    pending = deque()  # (batch, its worker), oldest first
+    turns = itertools.cycle(workers)
+    for batch in batches:
+        worker = next(turns)
+        worker.send(texts(batch))
+        pending.append((batch, worker))
+        if len(pending) > AHEAD * len(workers):
+            batch, worker = pending.popleft()
+            yield from zip(batch, worker.receive())
     while pending:
-        batch, result = pending.popleft()
-        yield from _pairs(batch, result.get(), on_forms)
+        batch, worker = pending.popleft()
+        yield from zip(batch, worker.receive())
+    for worker in workers:
+        worker.send(None)
+    for worker in workers:
+        on_forms(worker.receive())
 
 
-def _pairs(batch: list, analysed_batch, on_forms) -> Iterator[tuple[object, Streams | None]]:
-    streams, forms = analysed_batch
-    on_forms(forms)
-    return zip(batch, streams)
+class _Worker:
+    """One forked analysis process: batches in through a queue, results back through a pipe."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        # A queue's feeder thread sends without blocking the main process, so
+        # a worker waiting to hand back a large result can never deadlock it.
+        self._inbox = context.Queue()
+        self._results, results = context.Pipe(duplex=False)
+        self._process = context.Process(target=_work, args=(self._inbox, results), daemon=True)
+        self._process.start()
+        results.close()
+
+    def send(self, texts: list | None) -> None:
+        self._inbox.put(texts)
+
+    def receive(self):
+        wait([self._results, self._process.sentinel])  # a result, or the worker's end
+        try:
+            if not self._results.poll():
+                raise EOFError
+            outcome = self._results.recv()
+        except EOFError:
+            self._process.join()
+            raise ReindexFailed(f"an analysis worker died (exit code {self._process.exitcode})") from None
+        if isinstance(outcome, _Failure):
+            raise ReindexFailed(f"an analysis worker failed: {outcome.error}")
+        return outcome
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._inbox.cancel_join_thread()  # its unsent batches are not needed
+        self._inbox.close()
+        self._results.close()
+
+
+class _Failure:
+    def __init__(self, exc: Exception):
+        self.error = traceback.format_exception_only(exc)[-1].strip()  # one line: the CLI's rule
+
+
+def _work(inbox, results) -> None:
+    # NOTE: without this a kill -9 of the reindex would orphan its workers.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # PERF: analysis makes no reference cycles, but Python's cycle collector
+    # walks its caches (hundreds of thousands of terms) again and again as
+    # they grow: a quarter of a worker's time.
+    gc.disable()
+    chunk_counts = Counter()
+    try:
+        while (texts := inbox.get()) is not None:
+            results.send(_analyse_batch(texts, chunk_counts))
+        results.send(forms_of(chunk_counts))
+    except Exception as exc:  # noqa: BLE001 - reported to the main process, which fails the reindex
+        results.send(_Failure(exc))

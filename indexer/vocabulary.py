@@ -9,9 +9,7 @@ form, count; sorted by exact form, so a server loads it in one pass) and
 
 import re
 from collections import Counter
-from functools import lru_cache
 from itertools import chain
-from collections import defaultdict
 from pathlib import Path
 
 from indexer.analysis import analyse_chunk
@@ -27,9 +25,22 @@ def display_form(surface: str) -> str:
     return _MARKS.sub("", surface)
 
 
-@lru_cache(maxsize=300_000)
 def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
     return tuple((term.exact, display_form(chunk[start:end])) for term, (start, end) in zip(*analyse_chunk(chunk)))
+
+
+def forms_of(chunk_counts: Counter) -> Counter:
+    """(exact form, display form) → occurrences, from white-space-free chunks and their counts.
+
+    Counting chunks first (in C, ``Counter.update(text.split())``) and
+    expanding each distinct chunk once at the end is far cheaper than
+    expanding every chunk of every text.
+    """
+    forms = Counter()
+    for chunk, count in chunk_counts.items():
+        for form in _chunk_forms(chunk):
+            forms[form] += count
+    return forms
 
 
 def count_forms(texts) -> Counter:
@@ -38,9 +49,7 @@ def count_forms(texts) -> Counter:
     >>> count_forms(["الرَّئِيسُ يصل", "الرئيس"])
     Counter({('الرييس', 'الرئيس'): 2, ('يصل', 'يصل'): 1})
     """
-    # PERF: one pass in C over cached per-chunk forms (5× a loop in Python).
-    chunks = chain.from_iterable(map(str.split, texts))
-    return Counter(chain.from_iterable(map(_chunk_forms, chunks)))
+    return forms_of(Counter(chain.from_iterable(map(str.split, texts))))
 
 
 class VocabularyBuilder:
@@ -67,16 +76,16 @@ class VocabularyBuilder:
             self.titles[doc_id] = (kind, title)
 
     def write(self, directory: Path) -> None:
-        displays = defaultdict(Counter)  # exact form → display form → occurrences
+        totals, best = {}, {}  # exact form → occurrences; → (occurrences, display form)
         for (exact, display), count in self._forms.items():
-            displays[exact][display] += count
-        rows = []
-        for exact, counts in displays.items():
-            display, _ = counts.most_common(1)[0]
-            rows.append((sum(counts.values()), exact, display))
-        rows.sort(key=lambda r: r[1])
+            totals[exact] = totals.get(exact, 0) + count
+            held = best.get(exact)
+            # The most common display form; of equals the smallest, so the
+            # file does not depend on the order documents were counted in.
+            if held is None or count > held[0] or (count == held[0] and display < held[1]):
+                best[exact] = (count, display)
         with open(directory / VOCABULARY, "w", encoding="utf-8") as out:
-            out.writelines(f"{exact}\t{display}\t{count}\n" for count, exact, display in rows)
+            out.writelines(f"{exact}\t{best[exact][1]}\t{totals[exact]}\n" for exact in sorted(best))
         with open(directory / TITLES, "w", encoding="utf-8") as out:
             out.writelines(
                 f"{doc_id}\t{kind}\t{_one_line(title)}\n" for doc_id, (kind, title) in self.titles.items()

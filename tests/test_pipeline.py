@@ -1,11 +1,14 @@
 """Reindex analysis in worker processes: the same terms, in order, as analysing in-process."""
 
+import os
+import signal
 from collections import Counter
 
 import pytest
 
 from indexer import pipeline
 from indexer.errors import BadDocument
+from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.ingest.seeds import parse_page
 from tests.conftest import SEED_PAGE
@@ -74,3 +77,31 @@ def test_reindex_rejects_zero_workers(tmp_path):
     done = bahth("reindex", "--workers", "0", "--index", tmp_path)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == ["bahth: reindex workers must be at least 1, not 0"]
+
+
+def _dies_on_the_third_batch(original, death):
+    seen = []
+
+    def analyse_batch(texts, chunk_counts):
+        seen.append(texts)  # each forked worker counts its own batches
+        if len(seen) == 2:
+            death()
+        return original(texts, chunk_counts)
+    return analyse_batch
+
+
+@pytest.mark.parametrize("death", ["killed", "raises"])
+def test_a_worker_that_dies_fails_the_reindex_instead_of_hanging_it(records, monkeypatch, death):
+    def die():
+        if death == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise MemoryError("analysis ran out of memory")
+
+    # Workers are forked: they run the patched function.
+    monkeypatch.setattr(pipeline, "_analyse_batch", _dies_on_the_third_batch(pipeline._analyse_batch, die))
+    with pytest.raises(ReindexFailed) as failed:
+        with pipeline.analysed(iter(records), 2) as pairs:
+            for _ in pairs:
+                pass
+    expected = "died (exit code -9)" if death == "killed" else "MemoryError: analysis ran out of memory"
+    assert expected in failed.value.message

@@ -47,3 +47,20 @@ def test_a_vocabulary_written_most_frequent_first_still_loads(directory):
     vocabulary = Vocabulary(directory)
     assert vocabulary.correct("استقلاة") == "استقالة"
     assert vocabulary.complete("الرئ") == ["الرئيس"]
+
+
+def test_the_written_form_does_not_depend_on_the_counting_order(tmp_path):
+    # Reindex workers hand in their counts in any order; a tie between two
+    # written forms of one word must still pick the same one.
+    texts = ["قال الرئيس ١٢٥٧", "قال الرئيس 1257"]
+    files = []
+    for order in (texts, texts[::-1]):
+        builder = VocabularyBuilder()
+        for text in order:
+            builder.add_forms(count_forms([text]))
+        where = tmp_path / str(len(files))
+        where.mkdir()
+        builder.write(where)
+        files.append((where / VOCABULARY).read_text(encoding="utf-8"))
+    assert files[0] == files[1]
+    assert "1257\t1257\t2\n" in files[0]
