@@ -130,11 +130,11 @@ def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
         if len(pending) > AHEAD * len(workers):
             batch, worker = pending.popleft()
             yield from zip(batch, worker.receive())
+    for worker in workers:  # no more batches: each counts its vocabulary after its last
+        worker.send(None)
     while pending:
         batch, worker = pending.popleft()
         yield from zip(batch, worker.receive())
-    for worker in workers:
-        worker.send(None)
     for worker in workers:
         on_forms(worker.receive())
 

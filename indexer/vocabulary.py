@@ -13,7 +13,10 @@ from itertools import chain
 from pathlib import Path
 
 from indexer.analysis import analyse_chunk
+from indexer.analysis import analyse_word
 from indexer.analysis.normalise import IN_WORD
+from indexer.analysis.normalise import is_plain_arabic
+from indexer.analysis.normalise import normalise_word
 
 _MARKS = re.compile("[%s]" % re.escape(IN_WORD))
 VOCABULARY = "vocabulary.tsv"
@@ -26,6 +29,9 @@ def display_form(surface: str) -> str:
 
 
 def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
+    if is_plain_arabic(chunk):  # PERF: most chunks: one word, displayed as written
+        term = analyse_word(normalise_word(chunk))
+        return ((term.exact, chunk),) if term else ()
     return tuple((term.exact, display_form(chunk[start:end])) for term, (start, end) in zip(*analyse_chunk(chunk)))
 
 
