@@ -5,6 +5,9 @@ a mark always covers the whole written word, marks included: never
 ``<mark>الرئيس</mark>ُ``.  Everything outside the marks is HTML-escaped.
 """
 
+import re
+import unicodedata
+from functools import cache
 from functools import lru_cache
 from html import escape
 from itertools import compress
@@ -15,7 +18,9 @@ from indexer.analysis import Term
 from indexer.analysis import chunks
 from indexer.analysis import is_stop_word
 from indexer.analysis import spans
+from indexer.analysis import normalise
 from indexer.analysis import stem
+from indexer.analysis.normalise import LETTER_FOLDS
 
 SNIPPET_CHARS = 240
 _LEAD = 60  # context kept before the first match of the snippet window
@@ -45,14 +50,33 @@ class Matcher:
 
     def __init__(self, terms):
         self.stems = frozenset(t.stem for t in terms)
+        self._needles = _needles(self.stems)
+        digits = self._needles is not None and any(s.isascii() for s in self.stems)
+        self._unsafe = _unsafe(digits) if self._needles is not None else None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Offsets of the matching words in ``text``.
 
-        PERF: the cost of a snippet: chunks are tested in C (split, cached
-        stems, set tests); only the chunks that match are looked at here.
+        PERF: a snippet's cost.  A word with a query stem holds the stem's
+        letters once its letters are folded, so only the chunks where a
+        stem's letters occur can match: finding them is a few substring
+        searches in C, and only those chunks (and any holding a character
+        normalisation deletes or expands) are analysed.
         """
-        words, starts = chunks(text)
+        if self._needles is None:
+            return self._spans_of_chunks(*chunks(text))
+        found = {_word_start(text, odd.start()) for odd in self._unsafe.finditer(text)}
+        folded = text.encode("utf-32-le", "surrogatepass")[::4].translate(_FOLD)  # a byte a character
+        for needle in self._needles:
+            at = folded.find(needle)
+            while at >= 0:
+                found.add(_word_start(text, at))
+                at = folded.find(needle, at + 1)
+        starts = sorted(found)
+        return self._spans_of_chunks([text[s:_word_end(text, s)] for s in starts], starts)
+
+    def _spans_of_chunks(self, words: list[str], starts: list[int]) -> list[tuple[int, int]]:
+        """Matches in the given chunks of a text, which start at ``starts``: tested in C."""
         stemmed = list(map(_stemmed_chunk, words))
         hits = compress(range(len(words)), map(not_, map(self.stems.isdisjoint, map(_stems_of, stemmed))))
         found = []
@@ -61,6 +85,47 @@ class Matcher:
             found.extend((starts[i] + s, starts[i] + e) for stem_, (s, e) in zip(stems, offsets)
                          if stem_ in self.stems)
         return found
+
+
+# Text is searched by the low byte of each character's code point, with
+# letters folded as normalisation folds them, one Arabic letter to another.
+# A character of another block may look like an Arabic letter (J like ي):
+# such a chunk is analysed for nothing, but no match is missed.
+_ARABIC_FOLDS = {k: v for k, v in LETTER_FOLDS.items() if ord(k) >> 8 == ord(v) >> 8 == 0x06}
+_FOLD = bytes.maketrans(bytes(ord(k) & 0xFF for k in _ARABIC_FOLDS),
+                        bytes(ord(v) & 0xFF for v in _ARABIC_FOLDS.values()))
+_LETTERS = re.compile("[\u0621-\u064a\u066e-\u06d3]+")
+_NUMBER = re.compile("[0-9]+")
+
+
+def _needles(stems) -> tuple[bytes, ...] | None:
+    """What to look for in folded text; None unless every stem is Arabic letters or digits."""
+    if not all(_LETTERS.fullmatch(s) or _NUMBER.fullmatch(s) for s in stems):
+        return None  # Latin is lower-cased, which no fold of bytes can do: chunk by chunk
+    # Light stemming only cuts letters off a normalised word: its stem is a
+    # substring of it (tests hold it to that).
+    return tuple(s.encode("utf-32-le")[::4] for s in stems)
+
+
+@cache
+def _unsafe(digits: bool) -> re.Pattern:
+    """Characters whose words must be analysed to know their stems: what
+    normalisation deletes (marks, tatweel) or expands (ligatures), combining
+    marks, letters folded into Arabic from other blocks (presentation
+    forms), everything past the BMP, and with ``digits`` every digit but
+    ASCII (they fold to ASCII across blocks).
+    """
+    odd = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        folded = normalise(char)
+        if (len(folded) != 1 or unicodedata.combining(char)
+                or _LETTERS.fullmatch(folded) and folded != char and char not in _ARABIC_FOLDS
+                or digits and folded.isdigit() and folded != char):
+            odd.append(char)
+    return re.compile(f"[{''.join(map(re.escape, odd))}\U00010000-\U0010FFFF]")
 
 
 def mark(text: str, spans) -> str:

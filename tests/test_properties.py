@@ -8,6 +8,7 @@ from indexer.analysis import analyse
 from indexer.analysis import analyse_spans
 from indexer.analysis import normalise
 from indexer.analysis import spans
+from indexer.analysis import stem
 from indexer.analysis import words
 from indexer.highlight import Matcher
 from indexer.highlight import highlight
@@ -83,3 +84,38 @@ def test_matches_are_the_words_with_a_query_stem(text, every):
     query = [term for i, (term, _, _) in enumerate(terms) if every and i % every == 0]
     stems = {t.stem for t in query}
     assert Matcher(query).spans(text) == [(s, e) for term, s, e in terms if term.stem in stems]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويةىءآأإؤئ"), min_size=1, max_size=14))
+def test_a_light_stem_is_a_substring_of_its_word(word):
+    # The highlighter finds candidate words by their stem's letters.
+    word = normalise(word)
+    assert stem(word) in word
+
+
+# News-like text: Arabic letters and their variants, the marks, tatweel and
+# ligatures normalisation deletes or expands, digits of several scripts,
+# Latin look-alikes of Arabic code points (J is U+004A, ي U+064A), spaces.
+NEWSLIKE = st.text(st.one_of(
+    st.sampled_from("ابتجحدرسعفقكلمنهويةىءآأإؤئ"),
+    st.sampled_from(list("  \n\u00a0")),
+    st.sampled_from(list("\u064b\u064e\u0651\u0640\ufefb\ufe8d\u200c\u200b«»،.:-\"#J")),
+    st.sampled_from(list("0123456789٠١٢٣٤٥٦٧٨٩۱۲۳४")),
+), max_size=120)
+
+
+@settings(max_examples=600, deadline=None)
+@given(NEWSLIKE, st.integers(1, 4))
+def test_matches_in_news_like_text_are_the_words_with_a_query_stem(text, every):
+    terms = analyse_spans(text)
+    query = [term for i, (term, _, _) in enumerate(terms) if i % every == 0]
+    stems = {t.stem for t in query}
+    assert Matcher(query).spans(text) == [(s, e) for term, s, e in terms if term.stem in stems]
+
+
+def test_every_word_of_the_seed_page_is_found_where_the_analysis_puts_it(seed_text):
+    terms = analyse_spans(seed_text)
+    for term in {t for t, _, _ in terms}:
+        expected = [(s, e) for t, s, e in terms if t.stem == term.stem]
+        assert Matcher([term]).spans(seed_text) == expected, term
