@@ -50,12 +50,22 @@ def _generation_number(name: str) -> int:
 class Catalog:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._pointer = str(self.root / CURRENT)
+        self._read = (None, None)  # (identity of the CURRENT file read, the name it held)
 
     def current_name(self) -> str | None:
+        """The name CURRENT holds.  Asked on every search, so the file is read
+        again only when it is another file: a swap replaces it (a new inode).
+        """
         try:
-            return (self.root / CURRENT).read_text().strip() or None
+            stat = os.stat(self._pointer)
+            identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if identity != self._read[0]:
+                with open(self._pointer, encoding="utf-8") as pointer:
+                    self._read = (identity, pointer.read().strip() or None)
         except FileNotFoundError:
             return None
+        return self._read[1]
 
     def current(self) -> Generation:
         """The served generation; IndexUnavailable if there is none or it is unreadable."""
