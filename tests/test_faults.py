@@ -69,3 +69,28 @@ def test_kill_9_during_reindex_keeps_the_served_index(tmp_path, big_feed, run):
     assert again.returncode == 0, again.stderr
     assert "cleared a stale lock" in again.stderr
     assert Catalog(index).generations() == [served, Catalog(index).current_name()]
+
+
+def test_ctrl_c_during_reindex_stops_it_cleanly(tmp_path, big_feed):
+    index = tmp_path / "index"
+    assert bahth("reindex", "--index", index).returncode == 0
+    served = Catalog(index).current_name()
+
+    child = subprocess.Popen([sys.executable, "-m", "indexer", "reindex", "--workers", "2", "--index",
+                              str(index), str(big_feed)],
+                             cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lock = index / "reindex.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # analysis workers running
+    assert child.poll() is None, "the reindex finished before it could be interrupted"
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+
+    assert child.returncode == 130
+    assert err.strip().splitlines()[-1] == "bahth: interrupted; the serving index is unchanged"
+    assert processes_using(index) == [], "the interrupted reindex left processes behind"
+    assert not lock.exists()
+    assert Catalog(index).generations() == [served]
+    assert search_json(index, "استقاله")["hits"][0]["title"] == RESIGNATION
