@@ -105,8 +105,9 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     if processes <= 1 or len(first) < 2:
         yield _in_process(batches, texts, on_forms)
         return
-    workers = [_Worker() for _ in range(processes)]
+    workers = []
     try:
+        workers.extend(_Worker() for _ in range(processes))
         yield _in_workers(workers, batches, texts, on_forms)
     finally:
         for worker in workers:
