@@ -15,11 +15,9 @@ from operator import itemgetter
 from operator import not_
 
 from indexer.analysis import Term
+from indexer.analysis import chunk_stems
 from indexer.analysis import chunks
-from indexer.analysis import is_stop_word
-from indexer.analysis import spans
 from indexer.analysis import normalise
-from indexer.analysis import stem
 from indexer.analysis.normalise import LETTER_FOLDS
 
 SNIPPET_CHARS = 240
@@ -27,16 +25,9 @@ _LEAD = 60  # context kept before the first match of the snippet window
 _SCAN_BLOCK = 500  # characters analysed first while looking for a match; doubled each time
 
 
-@lru_cache(maxsize=50_000)
-def _stemmed_chunk(chunk: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """Light stems of a chunk's content words and their offsets in it.
-
-    Highlighting needs neither roots nor exact forms: this skips the root
-    stemmer (the dearest step of the analysis) and leaves analyse_chunk's
-    cache, sized for indexing, to indexing.  Gives the stems of analyse_chunk.
-    """
-    found = [(stem(s.text), (s.start, s.end)) for s in spans(chunk) if not is_stop_word(s.text)]
-    return tuple(s for s, _ in found), tuple(o for _, o in found)
+# Snippets analyse only words that may match: a cache of its own, sized for
+# serving, so the indexing-sized analyse_chunk cache stays unfilled.
+_stemmed_chunk = lru_cache(maxsize=50_000)(chunk_stems)
 
 
 _stems_of = itemgetter(0)

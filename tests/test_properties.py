@@ -5,7 +5,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer.analysis import analyse
+from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_spans
+from indexer.analysis import chunk_stems
 from indexer.analysis import normalise
 from indexer.analysis import spans
 from indexer.analysis import stem
@@ -119,3 +121,10 @@ def test_every_word_of_the_seed_page_is_found_where_the_analysis_puts_it(seed_te
     for term in {t for t, _, _ in terms}:
         expected = [(s, e) for t, s, e in terms if t.stem == term.stem]
         assert Matcher([term]).spans(seed_text) == expected, term
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.one_of(ARABIC, ODD, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc"])), max_size=20))
+def test_a_chunks_stems_are_those_of_its_full_analysis(chunk):
+    terms, offsets = analyse_chunk(chunk)
+    assert chunk_stems(chunk) == (tuple(t.stem for t in terms), offsets)

@@ -23,8 +23,8 @@ from indexer.analysis.stopwords import is_stop_word
 from indexer.analysis.tokenise import spans
 from indexer.analysis.tokenise import words
 
-__all__ = ["Term", "analyse", "analyse_chunks", "analyse_spans", "analyse_word", "analyse_chunk", "chunks", "normalise", "stem", "root",
-           "words", "spans", "is_stop_word"]
+__all__ = ["Term", "analyse", "analyse_chunks", "analyse_spans", "analyse_word", "analyse_chunk", "chunk_stems",
+           "chunks", "normalise", "stem", "root", "words", "spans", "is_stop_word"]
 
 
 _SPACES = re.compile(r"(\s+)")
@@ -63,6 +63,16 @@ def analyse_chunk(chunk: str) -> Chunk:
             terms.append(term)
             offsets.append((span.start, span.end))
     return Chunk(tuple(terms), tuple(offsets))
+
+
+def chunk_stems(chunk: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """The light stems of ``analyse_chunk``, and their offsets, without the rest.
+
+    For the highlighter: it needs neither exact forms nor roots, the dearest
+    step of the analysis, and keeps a cache of its own.
+    """
+    found = [(stem(s.text), (s.start, s.end)) for s in spans(chunk) if not is_stop_word(s.text)]
+    return tuple(s for s, _ in found), tuple(o for _, o in found)
 
 
 _terms_of = itemgetter(0)
