@@ -200,21 +200,23 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
     return q
 
 
-def _filtered(q: wq.Query | None, filters: Filters) -> wq.Query | None:
-    """``q`` restricted by ``filters``, which add nothing to the score (None: the filters alone, if any).
+def _selection(filters: Filters) -> wq.Query | None:
+    """The documents ``filters`` allow, as a query; None when they allow all."""
+    parts = [wq.Term(f, getattr(filters, f)) for f in ("kind", "source") if getattr(filters, f)]
+    if filters.date_from or filters.date_to:
+        parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
+    return wq.And(parts) if parts else None
+
+
+def _filtered(q: wq.Query, filters: Filters) -> wq.Query:
+    """``q`` restricted by ``filters``, which add nothing to the score.
 
     NOTE: filters go into the query, not the collector: TimeLimitCollector
     bypasses a wrapped collector's filter, and an empty allow-set is taken
     for "no filter".
     """
-    parts = [wq.Term(f, getattr(filters, f)) for f in ("kind", "source") if getattr(filters, f)]
-    if filters.date_from or filters.date_to:
-        parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
-    if not parts:
-        return q
-    if q is None:
-        return wq.And(parts)
-    return wq.And([q, _Select(wq.And(parts))])
+    selection = _selection(filters)
+    return q if selection is None else wq.And([q, _Select(selection)])
 
 
 class LuceneIdfBM25F(BM25F):
@@ -377,9 +379,9 @@ class WhooshReader(Reader):
         """A reader's plain query (an OR of weighted terms), ranked as Whoosh would rank it."""
         searcher = self._searcher
         scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, time.perf_counter() + time_limit)
-        allowed = _filtered(None, filters)
-        if allowed is not None:
-            allowed = set(searcher.docs_for_query(allowed))
+        selection = _selection(filters)
+        if selection is not None:
+            allowed = set(searcher.docs_for_query(selection))
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
         # Whoosh's order: higher score first, then lower document number.
         top = heapq.nlargest(offset + limit, scores.items(), key=lambda item: (item[1], -item[0]))
