@@ -33,6 +33,9 @@ from indexer.vocabulary import forms_of
 
 BATCH = 200  # records per task: amortises the round trip to a worker
 AHEAD = 3  # batches in flight per worker
+# Distinct chunks counted before they are expanded into vocabulary forms
+# (about 500 MB): bounds a worker's memory however large the corpus.
+CHUNKS_HELD = 500_000
 _PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent dies
 
 
@@ -49,17 +52,40 @@ def _streams(title: list[str], body: list[str]) -> Streams | None:
     return schema.term_streams(terms, title_terms) if terms else None
 
 
-def _analyse_batch(texts: list[tuple[str, str] | None], chunk_counts: Counter) -> list[Streams | None]:
-    """Each text's streams; its chunks are counted into ``chunk_counts`` (for ``forms_of``)."""
-    streams = []
+class _Vocabulary:
+    """The vocabulary counts of analysed texts: their chunks are counted (in C),
+    and expanded into forms (``forms_of``) only every CHUNKS_HELD distinct chunks.
+    """
+
+    def __init__(self):
+        self.chunks = Counter()  # raw chunk → occurrences, since the last expansion
+        self._forms = Counter()
+
+    def settle(self) -> None:
+        if len(self.chunks) > CHUNKS_HELD:
+            self._expand()
+
+    def forms(self) -> Counter:
+        self._expand()
+        return self._forms
+
+    def _expand(self) -> None:
+        self._forms.update(forms_of(self.chunks))
+        self.chunks = Counter()
+
+
+def _analyse_batch(texts: list[tuple[str, str] | None], vocabulary: _Vocabulary) -> list[Streams | None]:
+    """Each text's streams; its chunks are counted into ``vocabulary``."""
+    streams, counts = [], vocabulary.chunks
     for text in texts:
         if text is None:
             streams.append(None)
             continue
         title, body = text[0].split(), text[1].split()
-        chunk_counts.update(title)
-        chunk_counts.update(body)
+        counts.update(title)
+        counts.update(body)
         streams.append(_streams(title, body))
+    vocabulary.settle()
     return streams
 
 
@@ -115,10 +141,10 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
 
 
 def _in_process(batches, texts, on_forms):
-    chunk_counts = Counter()
+    vocabulary = _Vocabulary()
     for batch in batches:
-        yield from zip(batch, _analyse_batch(texts(batch), chunk_counts))
-    on_forms(forms_of(chunk_counts))
+        yield from zip(batch, _analyse_batch(texts(batch), vocabulary))
+    on_forms(vocabulary.forms())
 
 
 def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
@@ -191,10 +217,10 @@ def _work(inbox, results) -> None:
     # walks its caches (hundreds of thousands of terms) again and again as
     # they grow: a quarter of a worker's time.
     gc.disable()
-    chunk_counts = Counter()
+    vocabulary = _Vocabulary()
     try:
         while (texts := inbox.get()) is not None:
-            results.send(_analyse_batch(texts, chunk_counts))
-        results.send(forms_of(chunk_counts))
+            results.send(_analyse_batch(texts, vocabulary))
+        results.send(vocabulary.forms())
     except Exception as exc:  # noqa: BLE001 - reported to the main process, which fails the reindex
         results.send(_Failure(exc))

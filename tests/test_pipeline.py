@@ -11,6 +11,7 @@ from indexer.errors import BadDocument
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.ingest.seeds import parse_page
+from indexer.vocabulary import count_forms
 from tests.conftest import SEED_PAGE
 from tests.test_reindex import bahth
 
@@ -44,6 +45,17 @@ def test_workers_give_the_in_process_streams_in_order(records):
     assert by_id[records[0].id] == pipeline.document_streams(records[0].title, records[0].body)
     assert by_id["marks-only"] is None
     assert all(s is None for r, s in pooled if isinstance(r, BadDocument))
+
+
+@pytest.mark.parametrize("held", [pipeline.CHUNKS_HELD, 40])
+def test_the_vocabulary_counts_every_word_of_every_document(records, monkeypatch, held):
+    # With few chunks held, each worker expands its counts many times over.
+    monkeypatch.setattr(pipeline, "CHUNKS_HELD", held)
+    forms = Counter()
+    with pipeline.analysed(iter(records), 2, forms.update) as pairs:
+        list(pairs)
+    documents = {r.id: r for r in records if isinstance(r, Document)}.values()
+    assert forms == count_forms(part for d in documents for part in (d.title, d.body))
 
 
 def test_a_repeated_id_is_analysed_once():
@@ -82,11 +94,11 @@ def test_reindex_rejects_zero_workers(tmp_path):
 def _dies_on_the_third_batch(original, death):
     seen = []
 
-    def analyse_batch(texts, chunk_counts):
+    def analyse_batch(texts, vocabulary):
         seen.append(texts)  # each forked worker counts its own batches
         if len(seen) == 2:
             death()
-        return original(texts, chunk_counts)
+        return original(texts, vocabulary)
     return analyse_batch
 
 
