@@ -19,7 +19,7 @@ import itertools
 import multiprocessing
 import signal
 import traceback
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
@@ -29,7 +29,7 @@ from indexer.analysis import analyse_chunks
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.schema import Streams
-from indexer.vocabulary import forms_of
+from indexer.vocabulary import FormCounter
 
 BATCH = 200  # records per task: amortises the round trip to a worker
 AHEAD = 3  # batches in flight per worker
@@ -52,40 +52,18 @@ def _streams(title: list[str], body: list[str]) -> Streams | None:
     return schema.term_streams(terms, title_terms) if terms else None
 
 
-class _Vocabulary:
-    """The vocabulary counts of analysed texts: their chunks are counted (in C),
-    and expanded into forms (``forms_of``) only every CHUNKS_HELD distinct chunks.
-    """
-
-    def __init__(self):
-        self.chunks = Counter()  # raw chunk → occurrences, since the last expansion
-        self._forms = Counter()
-
-    def settle(self) -> None:
-        if len(self.chunks) > CHUNKS_HELD:
-            self._expand()
-
-    def forms(self) -> Counter:
-        self._expand()
-        return self._forms
-
-    def _expand(self) -> None:
-        self._forms.update(forms_of(self.chunks))
-        self.chunks = Counter()
-
-
-def _analyse_batch(texts: list[tuple[str, str] | None], vocabulary: _Vocabulary) -> list[Streams | None]:
-    """Each text's streams; its chunks are counted into ``vocabulary``."""
-    streams, counts = [], vocabulary.chunks
+def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> list[Streams | None]:
+    """Each text's streams; its words are counted into ``forms``."""
+    streams = []
     for text in texts:
         if text is None:
             streams.append(None)
             continue
         title, body = text[0].split(), text[1].split()
-        counts.update(title)
-        counts.update(body)
+        forms.add(title)
+        forms.add(body)
         streams.append(_streams(title, body))
-    vocabulary.settle()
+    forms.settle()
     return streams
 
 
@@ -119,7 +97,7 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     """An iterator of (record, streams) for every record, in order.
 
     ``streams`` is None for anything but a document with content words.
-    ``on_forms`` receives the vocabulary counts (``forms_of``) of the analysed
+    ``on_forms`` receives the vocabulary counts (``FormCounter``) of the analysed
     documents, in parts, once all records have come.  With ``processes`` > 1
     and more than one batch of records, workers start on entering: enter
     before the engine starts threads of its own (forking a process that runs
@@ -141,10 +119,10 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
 
 
 def _in_process(batches, texts, on_forms):
-    vocabulary = _Vocabulary()
+    forms = FormCounter(CHUNKS_HELD)
     for batch in batches:
-        yield from zip(batch, _analyse_batch(texts(batch), vocabulary))
-    on_forms(vocabulary.forms())
+        yield from zip(batch, _analyse_batch(texts(batch), forms))
+    on_forms(forms.forms())
 
 
 def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
@@ -217,10 +195,10 @@ def _work(inbox, results) -> None:
     # walks its caches (hundreds of thousands of terms) again and again as
     # they grow: a quarter of a worker's time.
     gc.disable()
-    vocabulary = _Vocabulary()
+    forms = FormCounter(CHUNKS_HELD)
     try:
         while (texts := inbox.get()) is not None:
-            results.send(_analyse_batch(texts, vocabulary))
-        results.send(vocabulary.forms())
+            results.send(_analyse_batch(texts, forms))
+        results.send(forms.forms())
     except Exception as exc:  # noqa: BLE001 - reported to the main process, which fails the reindex
         results.send(_Failure(exc))

@@ -9,7 +9,6 @@ form, count; sorted by exact form, so a server loads it in one pass) and
 
 import re
 from collections import Counter
-from itertools import chain
 from pathlib import Path
 
 from indexer.analysis import analyse_chunk
@@ -35,18 +34,44 @@ def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
     return tuple((term.exact, display_form(chunk[start:end])) for term, (start, end) in zip(*analyse_chunk(chunk)))
 
 
-def forms_of(chunk_counts: Counter) -> Counter:
-    """(exact form, display form) → occurrences, from white-space-free chunks and their counts.
-
-    Counting chunks first (in C, ``Counter.update(text.split())``) and
-    expanding each distinct chunk once at the end is far cheaper than
-    expanding every chunk of every text.
-    """
+def _forms_of(chunk_counts: Counter) -> Counter:
     forms = Counter()
     for chunk, count in chunk_counts.items():
         for form in _chunk_forms(chunk):
             forms[form] += count
     return forms
+
+
+class FormCounter:
+    """(exact form, display form) → occurrences, over the content words of many texts.
+
+    PERF: the chunks of each text are counted (in C) and each distinct chunk
+    is expanded into its forms once, every ``held`` distinct chunks and at
+    the end: far cheaper than expanding every chunk of every text, with
+    memory bounded however many texts come.
+    """
+
+    def __init__(self, held: int = 500_000):
+        self._held = held
+        self._chunks = Counter()  # raw chunk → occurrences, since the last expansion
+        self._forms = Counter()
+
+    def add(self, chunks: list[str]) -> None:
+        """Count one text's white-space-free chunks (``text.split()``)."""
+        self._chunks.update(chunks)
+
+    def settle(self) -> None:
+        """Expand the chunks counted so far if they are many (between texts)."""
+        if len(self._chunks) > self._held:
+            self._expand()
+
+    def forms(self) -> Counter:
+        self._expand()
+        return self._forms
+
+    def _expand(self) -> None:
+        self._forms.update(_forms_of(self._chunks))
+        self._chunks = Counter()
 
 
 def count_forms(texts) -> Counter:
@@ -55,7 +80,10 @@ def count_forms(texts) -> Counter:
     >>> count_forms(["الرَّئِيسُ يصل", "الرئيس"])
     Counter({('الرييس', 'الرئيس'): 2, ('يصل', 'يصل'): 1})
     """
-    return forms_of(Counter(chain.from_iterable(map(str.split, texts))))
+    counter = FormCounter()
+    for text in texts:
+        counter.add(text.split())
+    return counter.forms()
 
 
 class VocabularyBuilder:

@@ -94,11 +94,11 @@ def test_reindex_rejects_zero_workers(tmp_path):
 def _dies_on_the_third_batch(original, death):
     seen = []
 
-    def analyse_batch(texts, vocabulary):
+    def analyse_batch(texts, forms):
         seen.append(texts)  # each forked worker counts its own batches
         if len(seen) == 2:
             death()
-        return original(texts, vocabulary)
+        return original(texts, forms)
     return analyse_batch
 
 
