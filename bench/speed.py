@@ -7,7 +7,7 @@
 Indexing: ``bahth reindex`` (the real CLI, one subprocess per run) of the first
 N news articles, and plain Whoosh (StandardAnalyzer over title + text) the same
 way: docs/s, seconds, index MB, peak RSS.  ``--x10`` adds the corpus repeated
-ten times with suffixed ids.  Queries: the 1,000 title queries (first articles
+ten times with suffixed ids (with ``--service``, served too).  Queries: the 1,000 title queries (first articles
 with a 4+ word title), one process, no results cache.  Service: ``bahth
 serve`` and a bare Falcon app under the same gunicorn settings, loaded by wrk
 at concurrency 16 after an untimed warm-up: uncached titles, then a mix with
@@ -45,7 +45,7 @@ OPENSEARCH_NOTE = ("bahth-opensearch: a 3-node cluster on one 2-core machine, be
 TITLE_WORDS = 4
 TARGETS = ("tantivy indexing ≥ 2,000 docs/s; service ≥ 600 QPS and p99 ≤ 30 ms on uncached "
            "titles at c16; whoosh ≥ 2× baseline docs/s and QPS; serving worker ≤ 300 MB RSS "
-           "at 30k")
+           "at 30k; at 300k (x10) p99 ≤ 60 ms")
 _SYNTAX = re.compile(r"[^\w\s]")  # what Whoosh's QueryParser could read as syntax
 _SUMMARY = re.compile(r"indexed (\d+) documents .* in ([\d.]+) s \((\d+) docs/s\)")
 # Runs one indexing in a fresh interpreter and reports its own peak RSS on stderr.
@@ -243,6 +243,10 @@ def targets(meds: list[dict]) -> list[str]:
                             f"whoosh {m['kind']} at {size}: {m['ratio']:.2f}× baseline ≥ 2×"))
         if (m["kind"] == "service" and m.get("phase") == "titles"
                 and name not in ("bare-falcon", OPENSEARCH)):  # not a speed claim: no target
+            if "x10" in size:  # the 300k target is the p99 alone
+                out.append(line(m["p99_ms"] <= 60, f"{name} service, uncached titles at {size}: "
+                                f"p99 {m['p99_ms']:.1f} ms ≤ 60"))
+                continue
             out.append(line(m["qps"] >= 600 and m["p99_ms"] <= 30,
                             f"{name} service, uncached titles at {size}: {m['qps']:.0f} QPS "
                             f"≥ 600, p99 {m['p99_ms']:.1f} ms ≤ 30"))
@@ -298,6 +302,7 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         subsets = write_subsets(args.news, [int(s) for s in args.sizes.split(",")], args.x10, tmp)
         largest = max((k for k in subsets if "x10" not in k), key=lambda k: subsets[k][0])
+        served = [largest] + [k for k in subsets if "x10" in k]  # with --service
         for label, (size, path) in subsets.items():
             queries = titles_of(path, args.queries)
             say(f"== {label} articles, {len(queries)} title queries")
@@ -319,14 +324,14 @@ def main(argv=None) -> int:
                               else bahth_search(system.removeprefix("bahth-"), where))
                     record("query", system, label, repeat, query_once(search, queries))
                     del search
-            if label != largest or not args.service:
+            if label not in served or not args.service:
                 for system in systems:
                     subprocess.run(["rm", "-rf", str(tmp / f"ix-{system}-{size}")], check=True)
-        if args.service:
-            dirs = {s: tmp / f"ix-{s}-{subsets[largest][0]}" for s in engines}
-            titles = titles_of(subsets[largest][1])
+        for label in served if args.service else []:
+            dirs = {s: tmp / f"ix-{s}-{subsets[label][0]}" for s in engines}
+            titles = titles_of(subsets[largest][1])  # the x10 corpus has the same titles
             args.failed |= load.service({s: d for s, d in dirs.items() if d.exists()}, titles,
-                                        largest, tmp, args.repeat, args.duration, args.warmup,
+                                        label, tmp, args.repeat, args.duration, args.warmup,
                                         record, say)
     if OPENSEARCH in engines:
         drop_opensearch_indexes()

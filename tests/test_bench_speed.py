@@ -95,3 +95,19 @@ def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
     targets = done.stdout.split("## Targets", 1)[1].split("\n{", 1)[0]  # before the JSON lines
     assert "tantivy" in targets and "opensearch" not in targets  # no speed claim
     assert opensearch_cluster.get("/_cat/indices/bench-speed-*?format=json") == []
+
+
+def test_targets_hold_each_size_to_its_own_rules():
+    from bench.speed import targets
+    service = {"kind": "service", "phase": "titles", "system": "bahth-tantivy", "worker_hwm_mb": 250}
+    lines = targets([
+        service | {"size": "30017", "qps": 650, "p99_ms": 45},
+        service | {"size": "300170 (x10 repeat)", "qps": 200, "p99_ms": 55},
+        {"kind": "index", "system": "bahth-tantivy", "size": "30017", "docs_per_s": 2100},
+    ])
+    assert lines == [
+        "MISS  bahth-tantivy service, uncached titles at 30017: 650 QPS ≥ 600, p99 45.0 ms ≤ 30",
+        "MET   bahth-tantivy serving worker at 30017: peak RSS 250 MB ≤ 300",
+        "MET   bahth-tantivy service, uncached titles at 300170 (x10 repeat): p99 55.0 ms ≤ 60",
+        "MET   tantivy indexing at 30017: 2100 docs/s ≥ 2,000",
+    ]
