@@ -107,7 +107,7 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
         vocabulary.load(base.path)
     summary = Summary()
     seen = {}  # id → origin, to report duplicates
-    # The analysis pool forks first: the engine's writer may start threads.
+    # The analysis workers fork first: the engine's writer may start threads.
     with analysed(read_sources(sources), settings.reindex_workers, vocabulary.add_forms) as records:
         writer = engine.writer(path / "engine", base.engine_dir if base else None)
         try:
