@@ -18,13 +18,18 @@ from tests.fixtures_api import gunicorn
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = PROJECT / "test-artifacts" / "search-page.png"
+SCREENSHOTS = PROJECT / "test-artifacts"
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
 
 
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def engine(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    index_dir = build_index(tmp_path_factory.mktemp("browser-index"))
+def server(tmp_path_factory, engine):
+    index_dir = build_index(tmp_path_factory.mktemp("browser-index"), engine=engine)
     with gunicorn(index_dir, tmp_path_factory.mktemp("browser-log")) as running:
         yield running
 
@@ -122,7 +127,7 @@ def test_suggestions_appear_while_typing(tab):
     assert tab.problems == []
 
 
-def test_screenshot_of_results(tab):
+def test_screenshot_of_results(tab, engine):
     tab.open("?q=" + quote("الثورة السورية"))
     expect(tab.page.locator(".hit").first).to_be_visible()
     assert tab.page.locator(".hit mark").count() >= 3
@@ -131,6 +136,6 @@ def test_screenshot_of_results(tab):
     mark = tab.page.locator(".hit mark").first
     # The soft yellow of style.css: the stylesheet loaded despite the CSP.
     assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(255, 241, 166)"
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    tab.page.screenshot(path=str(SCREENSHOT), full_page=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SCREENSHOTS / f"search-page-{engine}.png"), full_page=True)
     assert tab.problems == []
