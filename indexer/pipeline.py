@@ -33,9 +33,6 @@ from indexer.vocabulary import FormCounter
 
 BATCH = 200  # records per task: amortises the round trip to a worker
 AHEAD = 3  # batches in flight per worker
-# Distinct chunks counted before they are expanded into vocabulary forms
-# (about 500 MB): bounds a worker's memory however large the corpus.
-CHUNKS_HELD = 500_000
 _PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent dies
 
 
@@ -119,7 +116,7 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
 
 
 def _in_process(batches, texts, on_forms):
-    forms = FormCounter(CHUNKS_HELD)
+    forms = FormCounter()
     for batch in batches:
         yield from zip(batch, _analyse_batch(texts(batch), forms))
     on_forms(forms.forms())
@@ -195,7 +192,7 @@ def _work(inbox, results) -> None:
     # walks its caches (hundreds of thousands of terms) again and again as
     # they grow: a quarter of a worker's time.
     gc.disable()
-    forms = FormCounter(CHUNKS_HELD)
+    forms = FormCounter()
     try:
         while (texts := inbox.get()) is not None:
             results.send(_analyse_batch(texts, forms))

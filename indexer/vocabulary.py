@@ -20,6 +20,9 @@ from indexer.analysis.normalise import normalise_word
 _MARKS = re.compile("[%s]" % re.escape(IN_WORD))
 VOCABULARY = "vocabulary.tsv"
 TITLES = "titles.tsv"
+# Distinct chunks counted before they are expanded into forms (about 500 MB
+# in a reindex worker): bounds the memory however many texts come.
+CHUNKS_HELD = 500_000
 
 
 def display_form(surface: str) -> str:
@@ -46,13 +49,11 @@ class FormCounter:
     """(exact form, display form) → occurrences, over the content words of many texts.
 
     PERF: the chunks of each text are counted (in C) and each distinct chunk
-    is expanded into its forms once, every ``held`` distinct chunks and at
-    the end: far cheaper than expanding every chunk of every text, with
-    memory bounded however many texts come.
+    is expanded into its forms once, every CHUNKS_HELD distinct chunks and
+    at the end: far cheaper than expanding every chunk of every text.
     """
 
-    def __init__(self, held: int = 500_000):
-        self._held = held
+    def __init__(self):
         self._chunks = Counter()  # raw chunk → occurrences, since the last expansion
         self._forms = Counter()
 
@@ -62,7 +63,7 @@ class FormCounter:
 
     def settle(self) -> None:
         """Expand the chunks counted so far if they are many (between texts)."""
-        if len(self._chunks) > self._held:
+        if len(self._chunks) > CHUNKS_HELD:
             self._expand()
 
     def forms(self) -> Counter:

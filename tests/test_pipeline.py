@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from indexer import pipeline
+from indexer import vocabulary
 from indexer.errors import BadDocument
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
@@ -47,10 +48,10 @@ def test_workers_give_the_in_process_streams_in_order(records):
     assert all(s is None for r, s in pooled if isinstance(r, BadDocument))
 
 
-@pytest.mark.parametrize("held", [pipeline.CHUNKS_HELD, 40])
+@pytest.mark.parametrize("held", [vocabulary.CHUNKS_HELD, 40])
 def test_the_vocabulary_counts_every_word_of_every_document(records, monkeypatch, held):
     # With few chunks held, each worker expands its counts many times over.
-    monkeypatch.setattr(pipeline, "CHUNKS_HELD", held)
+    monkeypatch.setattr(vocabulary, "CHUNKS_HELD", held)
     forms = Counter()
     with pipeline.analysed(iter(records), 2, forms.update) as pairs:
         list(pairs)
