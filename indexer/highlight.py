@@ -106,10 +106,18 @@ def _unsafe(numbers: bool) -> re.Pattern:
     combining marks (they may compose with a neighbour), those it folds
     into an Arabic letter from another block (presentation forms; past the
     BMP, Arabic mathematical letters: all of it is listed) and, with
-    ``numbers``, every digit but ASCII (each folds to ASCII).  Built once
-    per process, in about 0.15 s.
+    ``numbers``, every digit but ASCII (each folds to ASCII).
     """
-    odd = []
+    odd, digits = _odd_characters()
+    return re.compile(f"[{re.escape(odd + digits if numbers else odd)}\U00010000-\U0010FFFF]")
+
+
+@cache
+def _odd_characters() -> tuple[str, str]:
+    """The BMP's characters ``_unsafe`` always lists, and its other digits: one
+    pass over it (about 0.15 s), once per process.
+    """
+    odd, digits = [], []
     for code in range(0x10000):
         if 0xD800 <= code <= 0xDFFF:
             continue
@@ -118,10 +126,11 @@ def _unsafe(numbers: bool) -> re.Pattern:
         if folded == char and not unicodedata.combining(char):
             continue
         if (len(folded) != 1 or unicodedata.combining(char)
-                or _LETTERS.fullmatch(folded) and char not in _ARABIC_FOLDS
-                or numbers and folded.isdigit()):
+                or _LETTERS.fullmatch(folded) and char not in _ARABIC_FOLDS):
             odd.append(char)
-    return re.compile(f"[{''.join(map(re.escape, odd))}\U00010000-\U0010FFFF]")
+        elif folded.isdigit():
+            digits.append(char)
+    return "".join(odd), "".join(digits)
 
 
 def mark(text: str, spans) -> str:
