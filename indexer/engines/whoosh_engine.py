@@ -241,7 +241,8 @@ class LuceneIdfBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if isinstance(scorer, BM25FScorer):
-            scorer = _NormScorer(scorer, self.field_norms(searcher, fieldname), qf)
+            scorer = _NormScorer(scorer, self.field_norms(searcher, fieldname),
+                                 self.lift(searcher, fieldname, text, qf))
         return scorer
 
     def field_norms(self, searcher, fieldname) -> list[float]:
@@ -272,10 +273,10 @@ class _NormScorer(BM25FScorer):
     ``LuceneIdfBM25F.field_norms``.
     """
 
-    def __init__(self, scorer: BM25FScorer, norms: list[float], weight: float):
+    def __init__(self, scorer: BM25FScorer, norms: list[float], lift: float):
         self.__dict__.update(scorer.__dict__)
         self._norms = norms
-        self._lift = weight * scorer.idf * (scorer.K1 + 1)
+        self._lift = lift  # LuceneIdfBM25F.lift, as the term-at-a-time path scores
 
     def supports_block_quality(self):
         # NOTE: Whoosh bounds a block's scores from its own rounding of the
