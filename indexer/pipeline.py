@@ -95,34 +95,44 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
 
     ``streams`` is None for anything but a document with content words.
     ``on_forms`` receives the vocabulary counts (``FormCounter``) of the analysed
-    documents, in parts, once all records have come.  With ``processes`` > 1
-    and more than one batch of records, workers start on entering: enter
-    before the engine starts threads of its own (forking a process that runs
-    threads is unsafe).
+    documents, in parts, when the block is left without an error after
+    every record has come: the workers count while the block's last work
+    (an engine's commit) runs.  With ``processes`` > 1 and more than one batch
+    of records, workers start on entering: enter before the engine starts
+    threads of its own (forking a process that runs threads is unsafe).
     """
     texts, batches = _Texts(), _batches(records)
     first = list(itertools.islice(batches, 2))  # one batch is not worth forking for
     batches = itertools.chain(first, batches)
     if processes <= 1 or len(first) < 2:
-        yield _in_process(batches, texts, on_forms)
+        forms = FormCounter()
+        yield _in_process(batches, texts, forms)
+        _require_exhausted(batches)
+        on_forms(forms.forms())
         return
     workers = []
     try:
         workers.extend(_Worker() for _ in range(processes))
-        yield _in_workers(workers, batches, texts, on_forms)
+        yield _in_workers(workers, batches, texts)
+        _require_exhausted(batches)
+        for worker in workers:
+            on_forms(worker.receive())
     finally:
         for worker in workers:
             worker.stop()
 
 
-def _in_process(batches, texts, on_forms):
-    forms = FormCounter()
+def _require_exhausted(batches) -> None:
+    if next(batches, None) is not None:
+        raise RuntimeError("left before every record was analysed: the vocabulary would be partial")
+
+
+def _in_process(batches, texts, forms: FormCounter):
     for batch in batches:
         yield from zip(batch, _analyse_batch(texts(batch), forms))
-    on_forms(forms.forms())
 
 
-def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
+def _in_workers(workers: list["_Worker"], batches, texts):
     pending = deque()  # (batch, its worker), oldest first
     turns = itertools.cycle(workers)
     for batch in batches:
@@ -137,8 +147,6 @@ def _in_workers(workers: list["_Worker"], batches, texts, on_forms):
     while pending:
         batch, worker = pending.popleft()
         yield from zip(batch, worker.receive())
-    for worker in workers:
-        on_forms(worker.receive())
 
 
 class _Worker:

@@ -59,6 +59,23 @@ def test_the_vocabulary_counts_every_word_of_every_document(records, monkeypatch
     assert forms == count_forms(part for d in documents for part in (d.title, d.body))
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_vocabulary_comes_on_leaving_so_a_commit_overlaps_its_counting(records, processes):
+    forms = Counter()
+    with pipeline.analysed(iter(records), processes, forms.update) as pairs:
+        list(pairs)
+        assert not forms  # the block's last work (the commit) runs while the workers count
+    assert forms["الثوره", "الثورة"] > 0
+
+
+def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(records):
+    forms = Counter()
+    with pytest.raises(RuntimeError, match="before every record"):
+        with pipeline.analysed(iter(records), 2, forms.update) as pairs:
+            next(pairs)
+    assert not forms
+
+
 def test_a_repeated_id_is_analysed_once():
     first = Document("h1", "headline", "استقالة مصطفى كواية")
     repeat = Document("h1", "headline", "استقالة مصطفى كواية")
