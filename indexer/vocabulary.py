@@ -13,6 +13,7 @@ from pathlib import Path
 
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
+from indexer.analysis import trim
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import is_plain_arabic
 from indexer.analysis.normalise import normalise_word
@@ -59,7 +60,7 @@ class FormCounter:
 
     def add(self, chunks: list[str]) -> None:
         """Count one text's white-space-free chunks (``text.split()``)."""
-        self._chunks.update(chunks)
+        self._chunks.update(map(trim, chunks))  # a word's forms do not depend on the punctuation beside it
 
     def settle(self) -> None:
         """Expand the chunks counted so far if they are many (between texts)."""

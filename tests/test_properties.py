@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from indexer.analysis import EDGE_PUNCTUATION
 from indexer.analysis import analyse
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_spans
@@ -11,6 +12,7 @@ from indexer.analysis import chunk_stems
 from indexer.analysis import normalise
 from indexer.analysis import spans
 from indexer.analysis import stem
+from indexer.analysis import trim
 from indexer.analysis import words
 from indexer.highlight import Matcher
 from indexer.highlight import highlight
@@ -123,8 +125,17 @@ def test_every_word_of_the_seed_page_is_found_where_the_analysis_puts_it(seed_te
         assert Matcher([term]).spans(seed_text) == expected, term
 
 
+CHUNK = st.text(st.one_of(ARABIC, ODD, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc"])), max_size=20)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3), CHUNK, st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3))
+def test_punctuation_at_a_chunks_ends_changes_none_of_its_terms(before, chunk, after):
+    assert analyse_chunk(trim(before + chunk + after)).terms == analyse_chunk(before + chunk + after).terms
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.one_of(ARABIC, ODD, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc"])), max_size=20))
+@given(CHUNK)
 def test_a_chunks_stems_are_those_of_its_full_analysis(chunk):
     terms, offsets = analyse_chunk(chunk)
     assert chunk_stems(chunk) == (tuple(t.stem for t in terms), offsets)
