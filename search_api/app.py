@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import falcon
 
+from indexer import highlight
 from indexer.search import Searcher
 from indexer.settings import Settings
 from search_api import errors
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
 
 def get_app():
     """The app gunicorn serves (``search_api.app:get_app()``), configured from BAHTH_* variables."""
+    highlight.prepare()  # as a worker boots: its first reader should not wait for it
     return utf8_query_string(create_app(Settings.from_env()))
 
 
