@@ -135,7 +135,8 @@ def _odd_characters() -> tuple[str, str]:
 
 def prepare() -> None:
     """Build the character classes now, not on a process's first search (0.15 s)."""
-    _unsafe(False), _unsafe(True)
+    _unsafe(False)
+    _unsafe(True)
 
 
 def mark(text: str, spans) -> str:

@@ -106,15 +106,17 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     batches = itertools.chain(first, batches)
     if processes <= 1 or len(first) < 2:
         forms = FormCounter()
-        yield _in_process(batches, texts, forms)
-        _require_exhausted(batches)
+        pairs = _in_process(batches, texts, forms)
+        yield pairs
+        _require_exhausted(pairs)
         on_forms(forms.forms())
         return
     workers = []
     try:
         workers.extend(_Worker() for _ in range(processes))
-        yield _in_workers(workers, batches, texts)
-        _require_exhausted(batches)
+        pairs = _in_workers(workers, batches, texts)
+        yield pairs
+        _require_exhausted(pairs)
         for worker in workers:
             on_forms(worker.receive())
     finally:
@@ -122,8 +124,8 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
             worker.stop()
 
 
-def _require_exhausted(batches) -> None:
-    if next(batches, None) is not None:
+def _require_exhausted(pairs) -> None:
+    for _ in pairs:
         raise RuntimeError("left before every record was analysed: the vocabulary would be partial")
 
 

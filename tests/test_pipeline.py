@@ -68,11 +68,14 @@ def test_the_vocabulary_comes_on_leaving_so_a_commit_overlaps_its_counting(recor
     assert forms["الثوره", "الثورة"] > 0
 
 
-def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(records):
+@pytest.mark.parametrize("read", [1, -1])  # the first record; all but the last
+@pytest.mark.parametrize("processes", [1, 2])
+def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(records, processes, read):
     forms = Counter()
     with pytest.raises(RuntimeError, match="before every record"):
-        with pipeline.analysed(iter(records), 2, forms.update) as pairs:
-            next(pairs)
+        with pipeline.analysed(iter(records), processes, forms.update) as pairs:
+            for _ in range(read % len(records)):
+                next(pairs)
     assert not forms
 
 
