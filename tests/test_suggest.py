@@ -49,6 +49,16 @@ def test_a_vocabulary_written_most_frequent_first_still_loads(directory):
     assert vocabulary.complete("الرئ") == ["الرئيس"]
 
 
+def test_a_line_of_another_width_is_skipped_and_the_rest_loads(directory):
+    path = directory / VOCABULARY
+    rows = path.read_text(encoding="utf-8").splitlines()
+    # Lines torn and run together in the middle, and no line break at the end.
+    path.write_text("\n".join(rows[:2] + ["مجلس\t3", "مجلس\tمجلس\t3\t3"] + rows[2:]), encoding="utf-8")
+    vocabulary = Vocabulary(directory)
+    assert vocabulary.correct("استقلاة") == "استقالة"
+    assert vocabulary.complete("مجل") == ["مجلس"]
+
+
 def test_the_written_form_does_not_depend_on_the_counting_order(tmp_path):
     # Reindex workers hand in their counts in any order; a tie between two
     # written forms of one word must still pick the same one.
