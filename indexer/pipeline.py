@@ -26,6 +26,7 @@ from multiprocessing.connection import wait
 
 from indexer import schema
 from indexer.analysis import analyse_chunks
+from indexer.analysis import trimmed_chunks
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -38,7 +39,7 @@ _PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent di
 
 def document_streams(title: str, body: str) -> Streams | None:
     """The term streams of a document's fields; None if it has no content words."""
-    return _streams(title.split(), body.split())
+    return _streams(trimmed_chunks(title), trimmed_chunks(body))
 
 
 def _streams(title: list[str], body: list[str]) -> Streams | None:
@@ -56,7 +57,7 @@ def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> l
         if text is None:
             streams.append(None)
             continue
-        title, body = text[0].split(), text[1].split()
+        title, body = trimmed_chunks(text[0]), trimmed_chunks(text[1])
         forms.add(title)
         forms.add(body)
         streams.append(_streams(title, body))

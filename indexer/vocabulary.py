@@ -14,7 +14,7 @@ from pathlib import Path
 
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
-from indexer.analysis import trim
+from indexer.analysis import trimmed_chunks
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import is_plain_arabic
 from indexer.analysis.normalise import normalise_word
@@ -56,12 +56,13 @@ class FormCounter:
     """
 
     def __init__(self):
-        self._chunks = Counter()  # raw chunk → occurrences, since the last expansion
+        self._chunks = Counter()  # trimmed chunk → occurrences, since the last expansion
         self._forms = Counter()
 
     def add(self, chunks: list[str]) -> None:
-        """Count one text's white-space-free chunks (``text.split()``)."""
-        self._chunks.update(map(trim, chunks))  # a word's forms do not depend on the punctuation beside it
+        """Count one text's chunks (``trimmed_chunks``: a word's forms do not
+        depend on the punctuation beside it)."""
+        self._chunks.update(chunks)
 
     def settle(self) -> None:
         """Expand the chunks counted so far if they are many (between texts)."""
@@ -85,7 +86,7 @@ def count_forms(texts) -> Counter:
     """
     counter = FormCounter()
     for text in texts:
-        counter.add(text.split())
+        counter.add(trimmed_chunks(text))
     return counter.forms()
 
 
