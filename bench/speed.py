@@ -7,8 +7,9 @@
 Indexing: ``bahth reindex`` (the real CLI, one subprocess per run) of the first
 N news articles, and plain Whoosh (StandardAnalyzer over title + text) the same
 way: docs/s, seconds, index MB, peak RSS.  ``--x10`` adds the corpus repeated
-ten times with suffixed ids (with ``--service``, served too).  Queries: the 1,000 title queries (first articles
-with a 4+ word title), one process, no results cache.  Service: ``bahth
+ten times with suffixed ids (with ``--service``, served too).  Queries: the
+1,000 title queries (first articles with a 4+ word title), one process, no
+results cache.  Service: ``bahth
 serve`` and a bare Falcon app under the same gunicorn settings, loaded by wrk
 at concurrency 16 after an untimed warm-up: uncached titles, then a mix with
 repeated head queries (``--duration`` s each).  ``--quick`` runs it all at toy
