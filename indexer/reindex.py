@@ -17,6 +17,7 @@ from datetime import datetime
 from datetime import timezone
 from pathlib import Path
 
+from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
@@ -65,6 +66,7 @@ def reindex(settings: Settings, sources: list[Path], *, incremental: bool = Fals
         ReindexBusy: another reindex is running.
         ReindexFailed: the new index could not be written (disk, permissions).
     """
+    analysis.use(settings.analysis)
     catalog = Catalog(settings.index_dir)
     started = time.perf_counter()
     try:

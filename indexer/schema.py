@@ -5,7 +5,7 @@ so all engines rank from identical inputs.  Bump SCHEMA_VERSION whenever the
 analysis or a field changes: an index built by another version is refused.
 """
 
-from indexer.analysis import Term
+from indexer.analysis import FieldStreams
 
 SCHEMA_VERSION = 4
 
@@ -38,13 +38,6 @@ WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.3, LEAD: 0.3}
 Streams = dict[str, str]
 
 
-def term_streams(text_terms: list[Term], title_terms: list[Term]) -> Streams:
-    """The term stream of every search field for one document."""
-    exacts, stems, roots = zip(*text_terms) if text_terms else ((), (), ())
-    return {
-        STEM: " ".join(stems),
-        EXACT: " ".join(exacts),
-        ROOT: " ".join(roots),
-        LEAD: " ".join(stems[:LEAD_TERMS]),
-        TITLE: " ".join(t.stem for t in title_terms),
-    }
+def term_streams(streams: FieldStreams) -> Streams:
+    """The term stream of every search field for one document (``analysis.field_streams``)."""
+    return {STEM: streams.stem, EXACT: streams.exact, ROOT: streams.root, LEAD: streams.lead, TITLE: streams.title}

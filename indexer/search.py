@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
 
+from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.catalog import Generation
@@ -130,6 +131,7 @@ class Searcher:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        analysis.use(settings.analysis)
         self.catalog = Catalog(settings.index_dir)
         self._lock = threading.Lock()
         self._name = None  # generation name opened

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from indexer import analysis
 from indexer.errors import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ class Settings:
     index_dir: Path = Path("var/index")
     seeds_dir: Path = PROJECT_DIR / "seeds"
     engine: str = "whoosh"
+    analysis: str = "auto"  # auto: the compiled core when installed, else the Python chain
     max_query_chars: int = 500
     max_per_page: int = 100
     search_time_limit: float = 2.0  # seconds a single search may take
@@ -55,6 +57,7 @@ class Settings:
         "BAHTH_INDEX_DIR": ("index_dir", Path),
         "BAHTH_SEEDS_DIR": ("seeds_dir", Path),
         "BAHTH_ENGINE": ("engine", str),
+        "BAHTH_ANALYSIS": ("analysis", str),
         "BAHTH_SEARCH_TIME_LIMIT": ("search_time_limit", float),
         "BAHTH_CACHE_SIZE": ("cache_size", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
@@ -72,6 +75,10 @@ class Settings:
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        if self.analysis not in analysis.BACKENDS:
+            raise ConfigError(f"BAHTH_ANALYSIS={self.analysis!r}: choose one of {', '.join(analysis.BACKENDS)}")
+        if self.analysis == "native" and not analysis.native.available():
+            raise ConfigError("BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)")
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")
         for url in self.opensearch_urls:

@@ -1,0 +1,326 @@
+//! The compiled core of bahth's Arabic analysis.
+//!
+//! `indexer.analysis` (Python) is the reference: this crate must give the same
+//! terms, offsets and term streams, character for character.  It takes every
+//! table from the reference when it is built (`Core::new`): the per-character
+//! normalisation table is computed by Python's own `unicodedata`, so both sides
+//! agree on one Unicode version, and the word lists are the reference's.  A
+//! chunk holding a character the table cannot fold alone (NFKC compositions,
+//! ligatures, final sigma, anything past the BMP) is tokenised by the
+//! reference's `spans`, passed in as `fallback`; stop words, stems and roots
+//! of its words are computed here as for any other.
+
+mod isri;
+mod stem;
+
+use std::sync::Mutex;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::stem::Stemmer;
+
+// One u32 per BMP code point: the folded character in the low 21 bits, flags above.
+const OUT_MASK: u32 = 0x1F_FFFF;
+const DELETED: u32 = 1 << 24; // normalisation deletes it (marks, tatweel)
+const RAW_WORD: u32 = 1 << 25; // part of a written word (a letter, digit or deleted mark)
+const WORD: u32 = 1 << 26; // its folded form is a word character
+const SPACE: u32 = 1 << 27; // white space: chunks are cut here
+const UNSAFE: u32 = 1 << 28; // only the reference can tokenise a chunk holding it
+
+/// A normalised word and the span of its written word in the chunk (code points).
+type Span = (String, usize, usize);
+
+/// A word's search forms: None for a stop word, else (stem, root).
+type Forms = Option<(String, String)>;
+
+// Words analysed, kept up to this many (then the cache starts over): bounds memory.
+const CACHE_LIMIT: usize = 1 << 20;
+
+#[pyclass(frozen, module = "bahth_native")]
+struct Core {
+    table: Vec<u32>,
+    stop_words: FxHashSet<String>,
+    stemmer: Stemmer,
+    fallback: Py<PyAny>,
+    cache: Mutex<FxHashMap<String, Forms>>,
+}
+
+fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    text.to_str()
+        .map_err(|_| PyValueError::new_err("text holds a lone surrogate: not valid Unicode text"))
+}
+
+impl Core {
+    fn flags(&self, c: char) -> u32 {
+        let code = c as usize;
+        if code < self.table.len() {
+            self.table[code]
+        } else {
+            UNSAFE
+        }
+    }
+
+    fn is_space(&self, c: char) -> bool {
+        self.flags(c) & SPACE != 0
+    }
+
+    /// The chunks of `text` (cut at white space) with the code-point offset of each.
+    fn chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, usize)> {
+        let mut found = Vec::new();
+        let (mut start_byte, mut start_char, mut in_chunk) = (0, 0, false);
+        let mut position = 0;
+        for (byte, c) in text.char_indices() {
+            if self.is_space(c) {
+                if in_chunk {
+                    found.push((&text[start_byte..byte], start_char));
+                    in_chunk = false;
+                }
+            } else if !in_chunk {
+                (start_byte, start_char, in_chunk) = (byte, position, true);
+            }
+            position += 1;
+        }
+        if in_chunk {
+            found.push((&text[start_byte..], start_char));
+        }
+        found
+    }
+
+    /// The normalised words of one chunk with their spans in it: the reference's `spans`.
+    fn spans(&self, py: Python<'_>, chunk: &str) -> PyResult<Vec<Span>> {
+        let flags: Vec<u32> = chunk.chars().map(|c| self.flags(c)).collect();
+        if flags.iter().any(|f| f & UNSAFE != 0) {
+            return self.fallback_spans(py, chunk);
+        }
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < flags.len() {
+            if flags[i] & RAW_WORD == 0 {
+                i += 1;
+                continue;
+            }
+            // A written word: its folded letters, cut where a folded character is
+            // no word character; every word in it gets its whole span.
+            let start = i;
+            while i < flags.len() && flags[i] & RAW_WORD != 0 {
+                i += 1;
+            }
+            let mut word = String::new();
+            for f in &flags[start..i] {
+                if f & DELETED != 0 {
+                    continue;
+                }
+                if f & WORD != 0 {
+                    word.push(char::from_u32(f & OUT_MASK).unwrap_or('\u{FFFD}'));
+                } else if !word.is_empty() {
+                    found.push((std::mem::take(&mut word), start, i));
+                }
+            }
+            if !word.is_empty() {
+                found.push((word, start, i));
+            }
+        }
+        Ok(found)
+    }
+
+    fn fallback_spans(&self, py: Python<'_>, chunk: &str) -> PyResult<Vec<Span>> {
+        let result = self.fallback.bind(py).call1((chunk,))?;
+        let mut found = Vec::new();
+        for item in result.try_iter()? {
+            found.push(item?.extract::<Span>()?);
+        }
+        Ok(found)
+    }
+
+    /// Stem and root of a normalised word, None for a stop word; cached.
+    fn forms(&self, word: &str) -> Forms {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(forms) = cache.get(word) {
+            return forms.clone();
+        }
+        let forms = if self.stop_words.contains(word) {
+            None
+        } else {
+            Some(self.stemmer.stem_and_root(word))
+        };
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.to_owned(), forms.clone());
+        forms
+    }
+
+    /// Content terms (exact, stem, root) of `text`, with offsets, in order.
+    fn terms(&self, py: Python<'_>, text: &str) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+        let mut terms = Vec::new();
+        for (chunk, base) in self.chunks(text) {
+            for (word, start, end) in self.spans(py, chunk)? {
+                if let Some((stem, root)) = self.forms(&word) {
+                    terms.push((word, stem, root, base + start, base + end));
+                }
+            }
+        }
+        Ok(terms)
+    }
+}
+
+fn push_joined(stream: &mut String, term: &str) {
+    if !stream.is_empty() {
+        stream.push(' ');
+    }
+    stream.push_str(term);
+}
+
+#[pymethods]
+impl Core {
+    /// `table`: one u32 a BMP code point (see the flags above); the word lists
+    /// and affixes of the reference; `fallback(chunk)` is the reference's
+    /// `spans`, for chunks the table cannot tokenise.
+    #[new]
+    #[pyo3(signature = (table, stop_words, protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words, fallback))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        table: Vec<u32>,
+        stop_words: Vec<String>,
+        protected: Vec<String>,
+        prefixes: Vec<(String, usize)>,
+        suffixes: Vec<String>,
+        pronoun_suffixes: Vec<String>,
+        accusative: (String, usize),
+        isri_stop_words: Vec<String>,
+        fallback: Py<PyAny>,
+    ) -> PyResult<Self> {
+        if table.len() != 0x10000 {
+            return Err(PyValueError::new_err("the character table must have one entry per BMP code point"));
+        }
+        let stemmer = Stemmer::new(protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words)
+            .map_err(PyValueError::new_err)?;
+        Ok(Core {
+            table,
+            stop_words: stop_words.into_iter().collect(),
+            stemmer,
+            fallback,
+            cache: Mutex::new(FxHashMap::default()),
+        })
+    }
+
+    /// The reference's `spans`: normalised words of a chunk with their offsets.
+    fn chunk_spans(&self, py: Python<'_>, chunk: &Bound<'_, PyString>) -> PyResult<Vec<Span>> {
+        self.spans(py, text_of(chunk)?)
+    }
+
+    /// `analyse_word`: (exact, stem, root) of a normalised word, None for a stop word.
+    fn word(&self, word: &Bound<'_, PyString>) -> PyResult<Option<(String, String, String)>> {
+        let word = text_of(word)?;
+        Ok(self.forms(word).map(|(stem, root)| (word.to_owned(), stem, root)))
+    }
+
+    /// `light stem` of a normalised word (stop words too).
+    fn stem(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
+        Ok(self.stemmer.stem(text_of(word)?))
+    }
+
+    /// `root` of a normalised word (stop words too).
+    fn root(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
+        Ok(self.stemmer.stem_and_root(text_of(word)?).1)
+    }
+
+    /// Content terms of `text` with their offsets: [(exact, stem, root, start, end)].
+    fn analyse_spans(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+        self.terms(py, text_of(text)?)
+    }
+
+    /// Content terms of `text`: [(exact, stem, root)].
+    fn analyse(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<(String, String, String)>> {
+        Ok(self.terms(py, text_of(text)?)?.into_iter().map(|(e, s, r, _, _)| (e, s, r)).collect())
+    }
+
+    /// A document's term streams, each a field's terms joined by spaces: (exact,
+    /// stem, root, lead, title), lead the first `lead_terms` stems; None if it
+    /// has no content words.  The title's terms come first in the others.
+    fn document_streams(
+        &self,
+        py: Python<'_>,
+        title: &Bound<'_, PyString>,
+        body: &Bound<'_, PyString>,
+        lead_terms: usize,
+    ) -> PyResult<Option<(String, String, String, String, String)>> {
+        let (title, body) = (text_of(title)?, text_of(body)?);
+        let (mut exact, mut stems, mut roots, mut lead, mut title_stems) =
+            (String::new(), String::new(), String::new(), String::new(), String::new());
+        let mut count = 0;
+        for (in_title, text) in [(true, title), (false, body)] {
+            for (chunk, _) in self.chunks(text) {
+                for (word, _, _) in self.spans(py, chunk)? {
+                    let Some((stem, root)) = self.forms(&word) else { continue };
+                    push_joined(&mut exact, &word);
+                    push_joined(&mut stems, &stem);
+                    push_joined(&mut roots, &root);
+                    if count < lead_terms {
+                        push_joined(&mut lead, &stem);
+                    }
+                    if in_title {
+                        push_joined(&mut title_stems, &stem);
+                    }
+                    count += 1;
+                }
+            }
+        }
+        Ok((count > 0).then_some((exact, stems, roots, lead, title_stems)))
+    }
+
+    /// The light stems of a chunk's content words with their offsets: the reference's `chunk_stems`.
+    fn chunk_stems(
+        &self,
+        py: Python<'_>,
+        chunk: &Bound<'_, PyString>,
+    ) -> PyResult<(Vec<String>, Vec<(usize, usize)>)> {
+        let mut stems = Vec::new();
+        let mut offsets = Vec::new();
+        for (word, start, end) in self.spans(py, text_of(chunk)?)? {
+            if !self.stop_words.contains(&word) {
+                stems.push(self.stemmer.stem(&word));
+                offsets.push((start, end));
+            }
+        }
+        Ok((stems, offsets))
+    }
+
+    /// Offsets of the written words of `text` whose light stem is one of `stems`.
+    fn match_spans(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        stems: Vec<String>,
+    ) -> PyResult<Vec<(usize, usize)>> {
+        let stems: FxHashSet<String> = stems.into_iter().collect();
+        let mut found = Vec::new();
+        for (chunk, base) in self.chunks(text_of(text)?) {
+            for (word, start, end) in self.spans(py, chunk)? {
+                if matches!(self.forms(&word), Some((stem, _)) if stems.contains(&stem)) {
+                    found.push((base + start, base + end));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The chunks of `text` and the offset of each: `str.split()` with offsets.
+    fn chunks_of<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+        let found: Vec<(&str, usize)> = self.chunks(text_of(text)?);
+        PyList::new(py, found)
+    }
+}
+
+#[pymodule]
+fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Core>()?;
+    Ok(())
+}
