@@ -36,6 +36,8 @@ type Span = (String, usize, usize);
 /// A word's search forms: None for a stop word, else (stem, root).
 type Forms = Option<(String, String)>;
 
+type Cache = FxHashMap<String, Forms>;
+
 // Words analysed, kept up to this many (then the cache starts over): bounds memory.
 const CACHE_LIMIT: usize = 1 << 20;
 
@@ -45,7 +47,7 @@ struct Core {
     stop_words: FxHashSet<String>,
     stemmer: Stemmer,
     fallback: Py<PyAny>,
-    cache: Mutex<FxHashMap<String, Forms>>,
+    cache: Mutex<Cache>,
 }
 
 fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
@@ -71,8 +73,7 @@ impl Core {
     fn chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, usize)> {
         let mut found = Vec::new();
         let (mut start_byte, mut start_char, mut in_chunk) = (0, 0, false);
-        let mut position = 0;
-        for (byte, c) in text.char_indices() {
+        for (position, (byte, c)) in text.char_indices().enumerate() {
             if self.is_space(c) {
                 if in_chunk {
                     found.push((&text[start_byte..byte], start_char));
@@ -81,7 +82,6 @@ impl Core {
             } else if !in_chunk {
                 (start_byte, start_char, in_chunk) = (byte, position, true);
             }
-            position += 1;
         }
         if in_chunk {
             found.push((&text[start_byte..], start_char));
@@ -89,41 +89,42 @@ impl Core {
         found
     }
 
-    /// The normalised words of one chunk with their spans in it: the reference's `spans`.
-    fn spans(&self, py: Python<'_>, chunk: &str) -> PyResult<Vec<Span>> {
-        let flags: Vec<u32> = chunk.chars().map(|c| self.flags(c)).collect();
-        if flags.iter().any(|f| f & UNSAFE != 0) {
-            return self.fallback_spans(py, chunk);
-        }
-        let mut found = Vec::new();
-        let mut i = 0;
-        while i < flags.len() {
-            if flags[i] & RAW_WORD == 0 {
-                i += 1;
+    /// Calls `found(word, start, end)` for each normalised word of `text`, with
+    /// the span of its written word: the reference's `spans`, chunk by chunk.
+    fn each_word(&self, py: Python<'_>, text: &str, found: &mut dyn FnMut(&str, usize, usize)) -> PyResult<()> {
+        let mut words = Words::default();
+        for (chunk, base) in self.chunks(text) {
+            if chunk.chars().any(|c| self.flags(c) & UNSAFE != 0) {
+                for (word, start, end) in self.fallback_spans(py, chunk)? {
+                    found(&word, base + start, base + end);
+                }
                 continue;
             }
-            // A written word: its folded letters, cut where a folded character is
-            // no word character; every word in it gets its whole span.
-            let start = i;
-            while i < flags.len() && flags[i] & RAW_WORD != 0 {
-                i += 1;
-            }
-            let mut word = String::new();
-            for f in &flags[start..i] {
-                if f & DELETED != 0 {
+            let mut run_start = None;
+            let mut length = 0;
+            for (position, c) in chunk.chars().enumerate() {
+                let flags = self.flags(c);
+                length = position + 1;
+                if flags & RAW_WORD == 0 {
+                    if let Some(start) = run_start.take() {
+                        words.emit(base + start, base + position, found);
+                    }
                     continue;
                 }
-                if f & WORD != 0 {
-                    word.push(char::from_u32(f & OUT_MASK).unwrap_or('\u{FFFD}'));
-                } else if !word.is_empty() {
-                    found.push((std::mem::take(&mut word), start, i));
+                run_start.get_or_insert(position);
+                if flags & DELETED == 0 {
+                    if flags & WORD != 0 {
+                        words.current.push(char::from_u32(flags & OUT_MASK).unwrap_or('\u{FFFD}'));
+                    } else {
+                        words.cut();
+                    }
                 }
             }
-            if !word.is_empty() {
-                found.push((word, start, i));
+            if let Some(start) = run_start {
+                words.emit(base + start, base + length, found);
             }
         }
-        Ok(found)
+        Ok(())
     }
 
     fn fallback_spans(&self, py: Python<'_>, chunk: &str) -> PyResult<Vec<Span>> {
@@ -135,35 +136,59 @@ impl Core {
         Ok(found)
     }
 
-    /// Stem and root of a normalised word, None for a stop word; cached.
-    fn forms(&self, word: &str) -> Forms {
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(forms) = cache.get(word) {
-            return forms.clone();
-        }
-        let forms = if self.stop_words.contains(word) {
-            None
-        } else {
-            Some(self.stemmer.stem_and_root(word))
-        };
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(word.to_owned(), forms.clone());
-        forms
-    }
-
     /// Content terms (exact, stem, root) of `text`, with offsets, in order.
     fn terms(&self, py: Python<'_>, text: &str) -> PyResult<Vec<(String, String, String, usize, usize)>> {
         let mut terms = Vec::new();
-        for (chunk, base) in self.chunks(text) {
-            for (word, start, end) in self.spans(py, chunk)? {
-                if let Some((stem, root)) = self.forms(&word) {
-                    terms.push((word, stem, root, base + start, base + end));
+        self.each_word(py, text, &mut |word, start, end| {
+            self.with_forms(word, |forms| {
+                if let Some((stem, root)) = forms {
+                    terms.push((word.to_owned(), stem.clone(), root.clone(), start, end));
                 }
-            }
-        }
+            })
+        })?;
         Ok(terms)
+    }
+
+    /// `with(forms)`: the stem and root of a normalised word, None for a stop word; cached.
+    ///
+    /// NOTE: the cache is locked for this alone, never across a call into
+    /// Python (the fallback), which may hand the interpreter to another thread
+    /// that would then wait for the lock while holding the interpreter.
+    fn with_forms<R>(&self, word: &str, with: impl FnOnce(&Forms) -> R) -> R {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cache.contains_key(word) {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+            cache.insert(word.to_owned(), forms);
+        }
+        with(&cache[word])
+    }
+}
+
+/// The words of one written word, held until its end is known: each gets its whole span.
+#[derive(Default)]
+struct Words {
+    current: String,
+    before: Vec<String>, // earlier words of the same written word (rare: a letter folded to a non-letter)
+}
+
+impl Words {
+    fn cut(&mut self) {
+        if !self.current.is_empty() {
+            self.before.push(std::mem::take(&mut self.current));
+        }
+    }
+
+    fn emit(&mut self, start: usize, end: usize, found: &mut dyn FnMut(&str, usize, usize)) {
+        for word in self.before.drain(..) {
+            found(&word, start, end);
+        }
+        if !self.current.is_empty() {
+            found(&self.current, start, end);
+            self.current.clear();
+        }
     }
 }
 
@@ -209,21 +234,23 @@ impl Core {
 
     /// The reference's `spans`: normalised words of a chunk with their offsets.
     fn chunk_spans(&self, py: Python<'_>, chunk: &Bound<'_, PyString>) -> PyResult<Vec<Span>> {
-        self.spans(py, text_of(chunk)?)
+        let mut spans = Vec::new();
+        self.each_word(py, text_of(chunk)?, &mut |word, start, end| spans.push((word.to_owned(), start, end)))?;
+        Ok(spans)
     }
 
     /// `analyse_word`: (exact, stem, root) of a normalised word, None for a stop word.
     fn word(&self, word: &Bound<'_, PyString>) -> PyResult<Option<(String, String, String)>> {
         let word = text_of(word)?;
-        Ok(self.forms(word).map(|(stem, root)| (word.to_owned(), stem, root)))
+        Ok(self.with_forms(word, |forms| forms.as_ref().map(|(stem, root)| (word.to_owned(), stem.clone(), root.clone()))))
     }
 
-    /// `light stem` of a normalised word (stop words too).
+    /// The light stem of a normalised word (stop words too).
     fn stem(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
         Ok(self.stemmer.stem(text_of(word)?))
     }
 
-    /// `root` of a normalised word (stop words too).
+    /// The root of a normalised word (stop words too).
     fn root(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
         Ok(self.stemmer.stem_and_root(text_of(word)?).1)
     }
@@ -253,26 +280,27 @@ impl Core {
         lead_terms: usize,
     ) -> PyResult<Option<(String, String, String, String, String)>> {
         let (title, body) = (text_of(title)?, text_of(body)?);
-        let (mut exact, mut stems, mut roots, mut lead, mut title_stems) =
-            (String::new(), String::new(), String::new(), String::new(), String::new());
+        let mut streams: [String; 5] = Default::default();
+        let [exact, stems, roots, lead, title_stems] = &mut streams;
         let mut count = 0;
         for (in_title, text) in [(true, title), (false, body)] {
-            for (chunk, _) in self.chunks(text) {
-                for (word, _, _) in self.spans(py, chunk)? {
-                    let Some((stem, root)) = self.forms(&word) else { continue };
-                    push_joined(&mut exact, &word);
-                    push_joined(&mut stems, &stem);
-                    push_joined(&mut roots, &root);
+            self.each_word(py, text, &mut |word, _, _| {
+                self.with_forms(word, |forms| {
+                    let Some((stem, root)) = forms else { return };
+                    push_joined(exact, word);
+                    push_joined(stems, stem);
+                    push_joined(roots, root);
                     if count < lead_terms {
-                        push_joined(&mut lead, &stem);
+                        push_joined(lead, stem);
                     }
                     if in_title {
-                        push_joined(&mut title_stems, &stem);
+                        push_joined(title_stems, stem);
                     }
                     count += 1;
-                }
-            }
+                })
+            })?;
         }
+        let [exact, stems, roots, lead, title_stems] = streams;
         Ok((count > 0).then_some((exact, stems, roots, lead, title_stems)))
     }
 
@@ -282,14 +310,15 @@ impl Core {
         py: Python<'_>,
         chunk: &Bound<'_, PyString>,
     ) -> PyResult<(Vec<String>, Vec<(usize, usize)>)> {
-        let mut stems = Vec::new();
-        let mut offsets = Vec::new();
-        for (word, start, end) in self.spans(py, text_of(chunk)?)? {
-            if !self.stop_words.contains(&word) {
-                stems.push(self.stemmer.stem(&word));
-                offsets.push((start, end));
-            }
-        }
+        let (mut stems, mut offsets) = (Vec::new(), Vec::new());
+        self.each_word(py, text_of(chunk)?, &mut |word, start, end| {
+            self.with_forms(word, |forms| {
+                if let Some((stem, _)) = forms {
+                    stems.push(stem.clone());
+                    offsets.push((start, end));
+                }
+            })
+        })?;
         Ok((stems, offsets))
     }
 
@@ -302,13 +331,11 @@ impl Core {
     ) -> PyResult<Vec<(usize, usize)>> {
         let stems: FxHashSet<String> = stems.into_iter().collect();
         let mut found = Vec::new();
-        for (chunk, base) in self.chunks(text_of(text)?) {
-            for (word, start, end) in self.spans(py, chunk)? {
-                if matches!(self.forms(&word), Some((stem, _)) if stems.contains(&stem)) {
-                    found.push((base + start, base + end));
-                }
+        self.each_word(py, text_of(text)?, &mut |word, start, end| {
+            if self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem))) {
+                found.push((start, end));
             }
-        }
+        })?;
         Ok(found)
     }
 
