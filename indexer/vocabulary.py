@@ -12,6 +12,7 @@ from collections import Counter
 from operator import methodcaller
 from pathlib import Path
 
+from indexer.analysis import active_core
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
 from indexer.analysis import trimmed_chunks
@@ -40,6 +41,17 @@ def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
 
 
 def _forms_of(chunk_counts: Counter) -> Counter:
+    """(exact form, display form) → occurrences in chunks counted ``chunk_counts``."""
+    core = active_core()
+    if core is None:
+        return _chunk_counts_forms(chunk_counts)
+    forms, refused = core.forms_of(chunk_counts)
+    forms = Counter(forms)
+    forms.update(_chunk_counts_forms({chunk: chunk_counts[chunk] for chunk in refused}))
+    return forms
+
+
+def _chunk_counts_forms(chunk_counts) -> Counter:
     forms = Counter()
     for chunk, count in chunk_counts.items():
         for form in _chunk_forms(chunk):

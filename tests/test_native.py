@@ -7,6 +7,7 @@ instead of skipping.
 """
 
 import gzip
+from collections import Counter
 import json
 import os
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer import analysis
+from indexer import vocabulary
 from indexer.analysis import chain
 from indexer.analysis import native
 from indexer.analysis.normalise import normalise
@@ -73,14 +75,15 @@ def test_the_seed_page_analyses_alike(core):
 
 @pytest.mark.skipif(not NEWS.exists(), reason="the news corpus is not beside the project")
 def test_the_whole_news_corpus_analyses_alike(core):
-    """Every title and body of the 30,017 articles: identical chunks, terms, offsets and streams.
+    """Every title and body of the 30,017 articles: identical chunks, terms, offsets, streams
+    and vocabulary.
 
     Both sides analyse a text chunk by chunk (white space never falls inside
     a word), so each distinct chunk is compared once, with its terms and
     offsets, and each text's chunks with their offsets: a tenth of the work
     of comparing every text whole, for the same coverage.
     """
-    count, distinct = 0, set()
+    count, distinct = 0, Counter()
     with gzip.open(NEWS, "rt", encoding="utf-8") as lines:
         for line in lines:
             article = json.loads(line)
@@ -94,6 +97,7 @@ def test_the_whole_news_corpus_analyses_alike(core):
     assert count == 30_017
     for chunk in distinct:
         assert core.analyse_spans(chunk) == reference_spans(chunk), chunk
+    assert vocabulary._forms_of(distinct) == vocabulary._chunk_counts_forms(distinct)
 
 
 def test_real_sentences_analyse_alike_word_for_word(core):
@@ -178,3 +182,11 @@ def test_text_with_lone_surrogates_is_refused_cleanly(text):
         with pytest.raises(ValueError):
             core.analyse_spans(text)
     assert analysis.analyse_spans(text) == chain.analyse_spans(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, max_size=8))
+@example(["الرَّئِيسُ يصل", "الرئيس", "ـالرئيسـ ﻻ «غزّة»"])
+def test_the_vocabulary_counts_alike(texts):
+    chunks = Counter(c for text in texts for c in chain.trimmed_chunks(text))
+    assert vocabulary._forms_of(chunks) == vocabulary._chunk_counts_forms(chunks)

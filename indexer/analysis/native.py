@@ -27,7 +27,7 @@ except ImportError:  # no Rust toolchain at install time: the Python chain serve
     bahth_native = None
 
 # The table's flags, as native/src/lib.rs reads them.
-DELETED, RAW, IS_WORD, SPACE, UNSAFE = (1 << bit for bit in range(24, 29))
+DELETED, RAW, IS_WORD, SPACE, UNSAFE, MARK = (1 << bit for bit in range(24, 30))
 _BMP = 0x10000
 _HANGUL = range(0x1100, 0x1200), range(0xAC00, 0xD7A4)  # jamo compose algorithmically
 
@@ -64,7 +64,8 @@ def char_table() -> array:
     table = array("I", bytes(4 * _BMP))
     for code in range(_BMP):
         char = chr(code)
-        flags = (SPACE if char.isspace() else 0) | (RAW if RAW_WORD.fullmatch(char) else 0)
+        flags = ((SPACE if char.isspace() else 0) | (RAW if RAW_WORD.fullmatch(char) else 0)
+                 | (MARK if char in IN_WORD else 0))
         folded = normalise(char) if not 0xD800 <= code < 0xE000 else None
         if folded is None or not _foldable_alone(char, folded, seconds):
             table[code] = flags | UNSAFE

@@ -14,13 +14,13 @@ const S2: [&str; 16] = [
 const S1: &str = "ةهيكتان";
 
 fn starts(s: &[char], affix: &str) -> bool {
-    let affix: Word = affix.chars().collect();
-    s.starts_with(&affix)
+    let mut letters = s.iter();
+    affix.chars().all(|a| letters.next() == Some(&a))
 }
 
 fn ends(s: &[char], affix: &str) -> bool {
-    let affix: Word = affix.chars().collect();
-    s.ends_with(&affix)
+    let mut letters = s.iter().rev();
+    affix.chars().rev().all(|a| letters.next() == Some(&a))
 }
 
 fn is_mark(c: char) -> bool {

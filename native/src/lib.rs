@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::stem::Stemmer;
@@ -29,6 +29,7 @@ const RAW_WORD: u32 = 1 << 25; // part of a written word (a letter, digit or del
 const WORD: u32 = 1 << 26; // its folded form is a word character
 const SPACE: u32 = 1 << 27; // white space: chunks are cut here
 const UNSAFE: u32 = 1 << 28; // only the reference can tokenise a chunk holding it
+const MARK: u32 = 1 << 29; // a mark or invisible character: not shown in a display form
 
 /// A normalised word and the span of its written word in the chunk (code points).
 type Span = (String, usize, usize);
@@ -337,6 +338,38 @@ impl Core {
             }
         })?;
         Ok(found)
+    }
+
+    /// The display vocabulary of counted chunks: {(exact form, display form):
+    /// occurrences} over `chunk_counts` ({chunk: occurrences}), and the chunks
+    /// refused (lone surrogates), for the reference to count.
+    fn forms_of<'py>(
+        &self,
+        py: Python<'py>,
+        chunk_counts: &Bound<'py, PyDict>,
+    ) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyString>>)> {
+        let mut forms: FxHashMap<(String, String), u64> = FxHashMap::default();
+        let mut refused = Vec::new();
+        for (chunk, count) in chunk_counts.iter() {
+            let chunk = chunk.cast_into::<PyString>()?;
+            let count: u64 = count.extract()?;
+            let Ok(text) = chunk.to_str() else {
+                refused.push(chunk);
+                continue;
+            };
+            let letters: Vec<char> = text.chars().collect();
+            self.each_word(py, text, &mut |word, start, end| {
+                if self.with_forms(word, |forms| forms.is_some()) {
+                    let display = letters[start..end].iter().filter(|c| self.flags(**c) & MARK == 0).collect();
+                    *forms.entry((word.to_owned(), display)).or_default() += count;
+                }
+            })?;
+        }
+        let counted = PyDict::new(py);
+        for (form, count) in forms {
+            counted.set_item(form, count)?;
+        }
+        Ok((counted, refused))
     }
 
     /// The chunks of `text` and the offset of each: `str.split()` with offsets.
