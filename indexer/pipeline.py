@@ -26,7 +26,6 @@ from multiprocessing.connection import wait
 
 from indexer import schema
 from indexer.analysis import field_streams
-from indexer.analysis import trimmed_chunks
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -50,8 +49,8 @@ def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> l
         if text is None:
             streams.append(None)
             continue
-        forms.add(trimmed_chunks(text[0]))
-        forms.add(trimmed_chunks(text[1]))
+        forms.add(text[0])
+        forms.add(text[1])
         streams.append(document_streams(*text))
     forms.settle()
     return streams

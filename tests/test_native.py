@@ -190,3 +190,13 @@ def test_text_with_lone_surrogates_is_refused_cleanly(text):
 def test_the_vocabulary_counts_alike(texts):
     chunks = Counter(c for text in texts for c in chain.trimmed_chunks(text))
     assert vocabulary._forms_of(chunks) == vocabulary._chunk_counts_forms(chunks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT, max_size=8))
+def test_the_core_counts_a_texts_chunks_as_the_chain_does(texts):
+    counter = native.form_counter(native.core())
+    for text in texts:
+        counter.add(text)
+    chunks = Counter(c for text in texts for c in chain.trimmed_chunks(text))
+    assert counter.forms() == vocabulary._chunk_counts_forms(chunks)

@@ -14,6 +14,7 @@ from functools import cache
 
 from indexer.analysis import isri
 from indexer.analysis import stem
+from indexer.analysis.chain import EDGE_PUNCTUATION
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import normalise
 from indexer.analysis.stopwords import stop_words
@@ -50,8 +51,14 @@ def core():
         list(stem.PRONOUN_SUFFIXES),
         stem.ACCUSATIVE_ALEF,
         sorted(isri.STOP_WORDS),
+        EDGE_PUNCTUATION,
         _reference_spans,
     )
+
+
+def form_counter(core):
+    """The core's ``vocabulary.FormCounter``: chunks counted and expanded into forms in Rust."""
+    return bahth_native.FormCounter(core)
 
 
 def _reference_spans(chunk: str) -> list[tuple[str, int, int]]:

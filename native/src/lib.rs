@@ -47,6 +47,7 @@ struct Core {
     table: Vec<u32>,
     stop_words: FxHashSet<String>,
     stemmer: Stemmer,
+    edge_punctuation: FxHashSet<char>,
     fallback: Py<PyAny>,
     cache: Mutex<Cache>,
 }
@@ -168,6 +169,85 @@ impl Core {
     }
 }
 
+type FormCounts = FxHashMap<(String, String), u64>;
+
+impl Core {
+    /// Adds `count` to the (exact, display) form of each content word of `chunk`.
+    fn count_forms(&self, py: Python<'_>, chunk: &str, count: u64, forms: &mut FormCounts) -> PyResult<()> {
+        let letters: Vec<char> = chunk.chars().collect();
+        self.each_word(py, chunk, &mut |word, start, end| {
+            if self.with_forms(word, |forms| forms.is_some()) {
+                let display = letters[start..end].iter().filter(|c| self.flags(**c) & MARK == 0).collect();
+                *forms.entry((word.to_owned(), display)).or_default() += count;
+            }
+        })
+    }
+
+    fn trim<'t>(&self, chunk: &'t str) -> &'t str {
+        chunk.trim_matches(|c| self.edge_punctuation.contains(&c))
+    }
+}
+
+fn forms_dict(py: Python<'_>, forms: FormCounts) -> PyResult<Bound<'_, PyDict>> {
+    let counted = PyDict::new(py);
+    for (form, count) in forms {
+        counted.set_item(form, count)?;
+    }
+    Ok(counted)
+}
+
+/// `vocabulary.FormCounter` in the core: the chunks of many texts counted,
+/// then each distinct chunk expanded into its forms once.
+#[pyclass(module = "bahth_native")]
+struct FormCounter {
+    core: Py<Core>,
+    chunks: FxHashMap<String, u64>,
+    forms: FormCounts,
+}
+
+#[pymethods]
+impl FormCounter {
+    #[new]
+    fn new(core: Py<Core>) -> Self {
+        FormCounter { core, chunks: FxHashMap::default(), forms: FormCounts::default() }
+    }
+
+    /// Counts the chunks of `text`, edge punctuation trimmed (``trimmed_chunks``).
+    fn add(&mut self, text: &Bound<'_, PyString>) -> PyResult<()> {
+        let core = self.core.get();
+        for (chunk, _) in core.chunks(text_of(text)?) {
+            let chunk = core.trim(chunk);
+            match self.chunks.get_mut(chunk) {
+                Some(count) => *count += 1,
+                None => {
+                    self.chunks.insert(chunk.to_owned(), 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Distinct chunks counted since the last expansion.
+    fn held(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Expands the chunks counted so far into forms.
+    fn expand(&mut self, py: Python<'_>) -> PyResult<()> {
+        let core = self.core.get();
+        for (chunk, count) in std::mem::take(&mut self.chunks) {
+            core.count_forms(py, &chunk, count, &mut self.forms)?;
+        }
+        Ok(())
+    }
+
+    /// {(exact form, display form): occurrences} of every text added.
+    fn forms<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.expand(py)?;
+        forms_dict(py, std::mem::take(&mut self.forms))
+    }
+}
+
 /// The words of one written word, held until its end is known: each gets its whole span.
 #[derive(Default)]
 struct Words {
@@ -206,7 +286,7 @@ impl Core {
     /// and affixes of the reference; `fallback(chunk)` is the reference's
     /// `spans`, for chunks the table cannot tokenise.
     #[new]
-    #[pyo3(signature = (table, stop_words, protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words, fallback))]
+    #[pyo3(signature = (table, stop_words, protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words, edge_punctuation, fallback))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         table: Vec<u32>,
@@ -217,6 +297,7 @@ impl Core {
         pronoun_suffixes: Vec<String>,
         accusative: (String, usize),
         isri_stop_words: Vec<String>,
+        edge_punctuation: &str,
         fallback: Py<PyAny>,
     ) -> PyResult<Self> {
         if table.len() != 0x10000 {
@@ -228,6 +309,7 @@ impl Core {
             table,
             stop_words: stop_words.into_iter().collect(),
             stemmer,
+            edge_punctuation: edge_punctuation.chars().collect(),
             fallback,
             cache: Mutex::new(FxHashMap::default()),
         })
@@ -348,28 +430,16 @@ impl Core {
         py: Python<'py>,
         chunk_counts: &Bound<'py, PyDict>,
     ) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyString>>)> {
-        let mut forms: FxHashMap<(String, String), u64> = FxHashMap::default();
+        let mut forms = FormCounts::default();
         let mut refused = Vec::new();
         for (chunk, count) in chunk_counts.iter() {
             let chunk = chunk.cast_into::<PyString>()?;
-            let count: u64 = count.extract()?;
-            let Ok(text) = chunk.to_str() else {
-                refused.push(chunk);
-                continue;
-            };
-            let letters: Vec<char> = text.chars().collect();
-            self.each_word(py, text, &mut |word, start, end| {
-                if self.with_forms(word, |forms| forms.is_some()) {
-                    let display = letters[start..end].iter().filter(|c| self.flags(**c) & MARK == 0).collect();
-                    *forms.entry((word.to_owned(), display)).or_default() += count;
-                }
-            })?;
+            match chunk.to_str() {
+                Ok(text) => self.count_forms(py, text, count.extract()?, &mut forms)?,
+                Err(_) => refused.push(chunk),
+            }
         }
-        let counted = PyDict::new(py);
-        for (form, count) in forms {
-            counted.set_item(form, count)?;
-        }
-        Ok((counted, refused))
+        Ok((forms_dict(py, forms)?, refused))
     }
 
     /// The chunks of `text` and the offset of each: `str.split()` with offsets.
@@ -382,5 +452,6 @@ impl Core {
 #[pymodule]
 fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Core>()?;
+    m.add_class::<FormCounter>()?;
     Ok(())
 }
