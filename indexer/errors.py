@@ -31,7 +31,7 @@ API_ERRORS = {
     "bad_request": ApiError(400, "a request that is not valid HTTP"),
     "not_found": ApiError(404, "unknown document or route"),
     "method_not_allowed": ApiError(405, "a method the route does not take"),
-    "request_too_large": ApiError(413, "a body or request line beyond the server's limit"),
+    "request_too_large": ApiError(413, "a body beyond the server's limit"),
     "unsupported_media_type": ApiError(415, "a POST body that is not application/json"),
     "request_header_too_large": ApiError(431, "a header beyond the server's limit"),
     "internal_error": ApiError(500, "a bug; the traceback goes to the log only"),
