@@ -35,7 +35,8 @@ def error_body(code: str, message: str) -> dict:
 def _send(req, resp, code: str, message: str, exc: Exception | None = None) -> None:
     resp.status = API_ERRORS[code].status
     if req.path == page.PATH:
-        page.render_error(req, resp, code, getattr(exc, "parameter", None), getattr(exc, "rule", None))
+        page.render_error(req, resp, code, getattr(exc, "parameter", None),
+                          getattr(exc, "rule", None))
     else:
         resp.media = error_body(code, message)
 
@@ -56,9 +57,12 @@ def handle_unexpected(req, resp, exc: Exception, params) -> None:
 
 
 def serialize_http_error(req, resp, exc: falcon.HTTPError) -> None:
-    """falcon's own errors (404 route, 405 method, ...) in our JSON shape; a 404 to a browser as a page."""
+    """falcon's own errors (404 route, 405 method, ...) in our JSON shape.
+
+    A 404 to a browser is a page, in the search page's look."""
     status = exc.status_code
-    code = exc.code or _HTTP_CODES.get(status) or ("internal_error" if status >= 500 else "bad_request")
+    fallback = "internal_error" if status >= 500 else "bad_request"
+    code = exc.code or _HTTP_CODES.get(status) or fallback
     if status == 404:
         message = f"no such route: {req.path}"
     elif status == 405:

@@ -48,7 +48,8 @@ def query_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
 
 def body_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
     """The SearchRequest of ``POST /api/search``: a JSON object of the same parameters."""
-    if req.content_type is None or req.content_type.split(";")[0].strip().lower() != "application/json":
+    media_type = (req.content_type or "").split(";")[0].strip().lower()
+    if media_type != falcon.MEDIA_JSON:
         raise BadQuery("unsupported_media_type", "the body must be JSON, sent as application/json")
     raw = req.bounded_stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
@@ -63,7 +64,8 @@ def body_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
     values = {}
     for name, value in body.items():
         if name not in declared:
-            raise BadQuery("invalid_parameter", f"{name} is not a search parameter", name, "unknown")
+            raise BadQuery("invalid_parameter", f"{name} is not a search parameter", name,
+                           "unknown")
         if value is None:  # absent is how to leave a parameter out
             raise BadQuery("invalid_parameter", f"{name} must not be null", name, "type")
         if isinstance(value, float) and value.is_integer() and \

@@ -295,9 +295,9 @@ def test_405_says_what_is_allowed(client):
     assert client.simulate_post("/healthz").headers["allow"] == "GET, HEAD, OPTIONS"
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=سوريا", "/api/search?q=سوريا", f"/api/documents/{ARTICLE_ID}",
-                                  "/api/suggest?q=سو", "/healthz", "/openapi.json",
-                                  "/static/style.css", "/api/search?page=0", "/nothing-here"])
+@pytest.mark.parametrize("path", [
+    "/", "/?q=سوريا", "/api/search?q=سوريا", f"/api/documents/{ARTICLE_ID}", "/api/suggest?q=سو",
+    "/healthz", "/openapi.json", "/static/style.css", "/api/search?page=0", "/nothing-here"])
 def test_head_answers_as_get_without_a_body(client, path):
     got, head = client.simulate_get(path), client.simulate_head(path)
     assert head.status_code == got.status_code and head.text == ""
@@ -338,13 +338,15 @@ def test_unknown_route_is_a_page_to_a_browser_and_json_to_others(client, path):
     ({"per_page": "500"}, "قيمة «عدد النتائج في الصفحة» خارج الحدود المسموح بها."),
     ({"kind": "video"}, "قيمة «النوع» ليست من الخيارات المعروضة."),
     ({"from": "2024-02-30"}, "يجب أن تكون قيمة «من» تاريخًا صحيحًا (سنة-شهر-يوم)."),
-    ({"from": "2024-03-20", "to": "2024-03-10"}, "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله."),
+    ({"from": "2024-03-20", "to": "2024-03-10"},
+     "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله."),
 ])
 def test_bad_parameter_on_the_page_is_told_in_arabic(client, params, detail):
     result = client.simulate_get("/", params={"q": "سوريا"} | params)
     assert result.status_code == 400 and result.headers["content-type"].startswith("text/html")
     assert 'value="سوريا"' in result.text
-    assert "في الطلب قيمة غير صالحة" in result.text and f'<p class="detail">{detail}</p>' in result.text
+    assert "في الطلب قيمة غير صالحة" in result.text
+    assert f'<p class="detail">{detail}</p>' in result.text
     api = client.simulate_get("/api/search", params={"q": "سوريا"} | params).json["error"]
     assert api["message"] not in result.text  # the English is for developers, in the JSON
 

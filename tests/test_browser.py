@@ -171,7 +171,8 @@ def test_a_bad_date_range_is_explained_in_arabic(tab):
     assert response.status == 400
     error = tab.page.locator(".error")
     expect(error).to_contain_text("في الطلب قيمة غير صالحة")
-    expect(error.locator(".detail")).to_have_text("تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله.")
+    expect(error.locator(".detail")).to_have_text(
+        "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله.")
     assert not re.search(r"[A-Za-z]", error.inner_text())  # no English for the reader
     expect(tab.page.locator("#q")).to_have_value("سوريا")
     assert _styled(tab)
