@@ -34,8 +34,8 @@ def _errors(*codes: str) -> dict:
     by_status = {}
     for code in codes:
         by_status.setdefault(API_ERRORS[code].status, []).append(code)
-    return {str(status): _json("Error", "; ".join(f"`{c}`: {API_ERRORS[c].meaning}" for c in group)
-                               + ".")
+    return {str(status): _json("Error", "; ".join(f"`{code}`: {API_ERRORS[code].meaning}"
+                                                   for code in group) + ".")
             for status, group in by_status.items()}
 
 
@@ -54,10 +54,10 @@ def _path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": STRING}
 
 
-def _operation(operation_id: str, summary: str, responses: dict, parameters=()) -> dict:
+def _operation(operation_id: str, summary: str, responses: dict, params=()) -> dict:
     operation = {"operationId": operation_id, "summary": summary, "responses": responses}
-    if parameters:
-        operation["parameters"] = list(parameters)
+    if params:
+        operation["parameters"] = list(params)
     return operation
 
 

@@ -58,7 +58,8 @@ RULE_TEXT = {
 _TAG = re.compile(r"<[^>]+>")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False)  # they change with a release, not while serving
 
 
 class PageResource(Readable):

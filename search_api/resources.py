@@ -30,17 +30,14 @@ def query_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
     """The SearchRequest of a query string, as the page and ``GET /api/search`` take it.
 
     An empty value counts as absent, as an HTML form sends unset fields; whole
-    numbers arrive as text.  The Searcher validates the rest.
+    numbers arrive as text (any other text is left for validation to refuse).
     """
     values = {}
     for parameter in parameters(searcher.settings):
         value = req.get_param(parameter.name)
         if value is None or value == "":
             continue
-        if parameter.schema["type"] == "integer":
-            if not _INTEGER.match(value):
-                raise BadQuery("invalid_parameter", f"{parameter.name} must be a whole number",
-                               parameter.name, "type")
+        if parameter.schema["type"] == "integer" and _INTEGER.match(value):
             value = int(value)
         values[parameter.attribute] = value
     return SearchRequest(**values)
