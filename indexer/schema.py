@@ -5,6 +5,9 @@ so all engines rank from identical inputs.  Bump SCHEMA_VERSION whenever the
 analysis or a field changes: an index built by another version is refused.
 """
 
+import re
+from datetime import datetime
+
 from indexer.analysis import FieldStreams
 
 SCHEMA_VERSION = 4
@@ -24,6 +27,25 @@ SEARCH_FIELDS = (STEM, EXACT, ROOT, LEAD, TITLE)
 # The one field with positions: a phrase is its words in order in any
 # inflection, with or without clitics (بالاتفاق النووي holds "الاتفاق النووي").
 PHRASE_FIELD = STEM
+
+# Dates are calendar dates written YYYY-MM-DD (ISO 8601): stored as these
+# strings, whose order is the dates' order, so every engine filters and sorts
+# on them (or, in tantivy, on their digits as one integer).
+DATE_FORMAT = "%Y-%m-%d"  # for strptime
+DATE_SHAPE = "YYYY-MM-DD"  # for people
+DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def is_date(value: str) -> bool:
+    """True for a real calendar date written YYYY-MM-DD (not 2024-02-30)."""
+    if not DATE_PATTERN.match(value):
+        return False
+    try:
+        datetime.strptime(value, DATE_FORMAT)
+    except ValueError:
+        return False
+    return True
+
 
 LEAD_TERMS = 30  # content words in the lead: about the first sentence or two
 
