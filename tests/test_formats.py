@@ -99,6 +99,16 @@ def test_a_page_without_a_canonical_link_takes_its_og_url_and_time():
     assert article.body.endswith("إضافة إلى فروعها في تدمر والقصير.")
 
 
+def test_a_page_without_a_date_gets_none_rather_than_a_guess(tmp_path):
+    page = tmp_path / "undated.html"
+    html = HOMS.read_text(encoding="utf-8")
+    # No <time>, no date in its URL: its related links and footer still hold dates.
+    html = html.replace('datetime="2024-12-18T14:05:00+03:00"', "").replace("2024/12/18/", "")
+    page.write_text(html, encoding="utf-8")
+    [article] = articles(page)
+    assert (article.date, article.url) == ("", "https://dafatayn.example.org/homs-exams/")
+
+
 @pytest.mark.parametrize("page", [ALEPPO, HOMS], ids=["aleppo", "homs"])
 def test_menus_shares_related_comments_and_footer_are_left_out(page):
     [article] = articles(page)

@@ -23,6 +23,11 @@ from indexer.ingest.splitter import split_ticker
 # Class or id of a ticker (Jannah's "breaking", "news-ticker"...), and of its label (عاجل).
 _TICKER = re.compile(r"ticker|breaking", re.IGNORECASE)
 _LABEL = re.compile(r"title|label|heading", re.IGNORECASE)
+# Precision over recall: a page of links (a tag or section page) gives no
+# article rather than its menus.  The date from the page's metadata, <time>
+# or URL only: a search of the text takes a related link's date for it.
+EXTRACTION = {"with_metadata": True, "include_comments": False, "favor_precision": True,
+              "date_extraction_params": {"extensive_search": False, "original_date": True}}
 
 
 def parse_html(text: str, source: str, page_id: str) -> Iterator[Document | BadDocument]:
@@ -32,10 +37,7 @@ def parse_html(text: str, source: str, page_id: str) -> Iterator[Document | BadD
         yield BadDocument(source, 1, "not an HTML page")
         return
     line = tree.find(".//body").sourceline or 1
-    # Precision over recall: a page of links (a tag or section page) gives
-    # no article rather than its menus.
-    page = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False,
-                                       favor_precision=True)
+    page = trafilatura.bare_extraction(tree, **EXTRACTION)
     url = (page.url if page else "") or ""
     yield from _headlines(tree, source, url)
     paragraphs = [p for p in map(clean, (page.text if page else "").splitlines()) if p]
