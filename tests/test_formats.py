@@ -174,6 +174,14 @@ def test_the_date_is_the_day_the_writer_gave(tmp_path):
     assert (doc.id, doc.date, doc.body) == ("https://x.example/1", "2024-12-19", "")
 
 
+def test_a_feed_is_read_as_the_utf8_it_is_whatever_it_declares(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss("<item><title>خبر عاجل</title><link>https://x.example/1</link></item>\n")
+                    .replace('encoding="UTF-8"', 'encoding="windows-1256"'), encoding="utf-8-sig")
+    [doc] = records(feed)
+    assert (doc.title, doc.source, doc.origin) == ("خبر عاجل", SITE, (str(feed), 4))
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 
@@ -193,6 +201,8 @@ def test_an_entry_without_id_or_text_says_file_line_entry_and_reason(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("broken.xml", rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n"),
      "5: malformed feed: mismatched tag"),
+    ("undeclared.rss", '<rss version="2.0"><channel>\n<item><title>خبر\n</channel></rss>\n',
+     "3: malformed feed: mismatched tag"),
     ("sitemap.xml", '<?xml version="1.0"?>\n<urlset><url><loc>https://x.example/</loc></url></urlset>\n',
      "1: not an RSS or Atom feed"),
     ("quiet.rss", rss(), "1: empty feed: no entries"),

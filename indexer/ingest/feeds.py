@@ -7,6 +7,7 @@ with menus, so all its text is kept except blocks that are only links
 """
 
 import email.utils
+import re
 import time
 from collections.abc import Iterator
 from xml.sax import SAXParseException
@@ -21,10 +22,12 @@ from indexer.ingest.document import Document
 from indexer.ingest.document import iso_date
 
 _BLOCKS = ("p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br")
+_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in lxml's input
 
 
 def parse_feed(text: str, source: str) -> Iterator[Document | BadDocument]:
-    data = text.encode("utf-8")
+    data = _declared_utf8(text)
     feed = feedparser.parse(data)
     error = feed.get("bozo_exception")
     if isinstance(error, SAXParseException):  # feedparser's loose parser would guess on
@@ -49,7 +52,7 @@ def _article(entry, feed_name: str, source: str, line: int, number: int) -> Docu
         return BadDocument(source, line, f"entry {number}: no id and no link")
     contents = entry.get("content") or []
     markup = contents[0].get("value", "") if contents else entry.get("summary", "")
-    title, body = clean(entry.get("title", "")), "\n\n".join(html_paragraphs(markup))
+    title, body = clean(entry.get("title", "")), "\n\n".join(_paragraphs(markup))
     if not (title or body):
         return BadDocument(source, line, f"entry {number}: no title and no text")
     section = clean((entry.get("tags") or [{}])[0].get("term") or "")
@@ -57,18 +60,21 @@ def _article(entry, feed_name: str, source: str, line: int, number: int) -> Docu
                     section=section, origin=(source, line))
 
 
-def html_paragraphs(markup: str) -> list[str]:
+def _paragraphs(markup: str) -> list[str]:
     """The text of an HTML fragment, a paragraph per block; blocks that are only links dropped."""
-    if not markup.strip():
+    try:
+        body = lxml.html.document_fromstring(_CONTROL.sub(" ", markup)).body
+    except lxml.etree.ParserError:  # blank, or only comments
         return []
-    root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    for block in list(root.iterdescendants(*_BLOCKS)):
+    if body is None:
+        return []
+    for block in list(body.iterdescendants(*_BLOCKS)):
         links = "".join(a.text_content() for a in block.iter("a")).strip()
         if links and links == block.text_content().strip():
             block.drop_tree()
-    for block in root.iterdescendants(*_BLOCKS):
+    for block in body.iterdescendants(*_BLOCKS):
         block.tail = "\n" + (block.tail or "")
-    return [p for p in map(clean, root.text_content().splitlines()) if p]
+    return [p for p in map(clean, body.text_content().splitlines()) if p]
 
 
 def _date(entry) -> str:
@@ -93,3 +99,12 @@ def _entry_lines(data: bytes, count: int) -> list[int]:
     root = lxml.etree.fromstring(data, parser)
     lines = [] if root is None else [e.sourceline or 0 for e in root.iter("{*}item", "{*}entry")]
     return lines if len(lines) == count else [0] * count
+
+
+def _declared_utf8(text: str) -> bytes:
+    """The feed as bytes declaring UTF-8, as it was read, on its first line: without a
+    declaration feedparser adds one on a line of its own, and its error lines are one off."""
+    text = text.removeprefix("\ufeff")
+    declaration = _DECLARATION.match(text)
+    return ('<?xml version="1.0" encoding="utf-8"?>'
+            + (text[declaration.end():] if declaration else text)).encode("utf-8")
