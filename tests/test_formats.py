@@ -10,9 +10,15 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from indexer.catalog import Catalog
 from indexer.errors import BadDocument
+from indexer.ingest.document import Document
+from indexer.ingest.feeds import parse_feed
+from indexer.ingest.html_pages import parse_html
 from indexer.ingest.sources import read_sources
 from indexer.search import SearchRequest
 from indexer.search import Searcher
@@ -314,3 +320,26 @@ def test_nothing_is_fetched_while_reading(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     assert len(records(DATA)) == 27  # both pages (their tickers too) and both feeds
+
+
+# Markup pieces of pages and feeds, Arabic letters and any character, in any order:
+# whatever a page or a feed holds, it gives documents or bad records, never an exception.
+PIECES = st.one_of(
+    st.sampled_from(["<html>", "<body>", "</body>", "<p>", "</p>", '<div class="breaking">', "</div>",
+                     "<li>", "<a href='/x'>", "</a>", "<h1>", "<!--", "-->", "<![CDATA[", "]]>",
+                     "&amp;", "&hellip;", "&#0;", "<?xml version='1.0'?>", '<rss version="2.0">',
+                     "<channel>", "<item>", "</item>", "<title>", "</title>", "<link>", "<guid>",
+                     "<description>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>",
+                     "<pubDate>Thu, 19 Dec 2024 07:45:00 +0300</pubDate>", "\n"]),
+    st.text(st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+                      st.characters(exclude_categories=["Cs"])),  # text decoded from UTF-8
+            max_size=20),
+)
+MARKUP = st.lists(PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(MARKUP)
+def test_any_page_or_feed_gives_records_not_exceptions(text):
+    for record in [*parse_html(text, "page.html", "page"), *parse_feed(text, "feed.xml")]:
+        assert isinstance(record, Document | BadDocument)
