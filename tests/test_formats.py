@@ -125,10 +125,18 @@ def test_menus_shares_related_comments_and_footer_are_left_out(page):
 
 
 def test_pages_and_feeds_are_recognised_by_content_without_an_extension(tmp_path):
-    shutil.copy(ALEPPO, tmp_path / "index")  # a page saved as the crawler found it
+    shutil.copy(ALEPPO, tmp_path / "aleppo-water")  # saved as the crawler found them
     shutil.copy(RSS, tmp_path / "feed")
-    assert [d.id for d in articles(tmp_path / "index")] == ["index"]
+    assert [d.id for d in articles(tmp_path / "aleppo-water")] == ["aleppo-water"]
     assert len(articles(tmp_path / "feed")) == 3
+
+
+def test_a_crawled_folder_of_index_pages_names_each_by_its_folder(tmp_path):
+    for name, page in (("aleppo-water", ALEPPO), ("homs-exams", HOMS)):
+        (tmp_path / name).mkdir()
+        shutil.copy(page, tmp_path / name / "index.html")
+    (tmp_path / "aleppo-water" / "up").symlink_to(tmp_path)  # a link back up is not followed
+    assert [d.id for d in articles(tmp_path)] == ["aleppo-water", "homs-exams"]
 
 
 # --- feeds --------------------------------------------------------------------------------

@@ -28,11 +28,13 @@ SNIFF_BYTES = 1024  # enough for a doctype or an XML declaration and the root el
 
 
 def read_sources(paths: list[Path]) -> Iterator[Record]:
-    """Every record of every source, folders expanded in name order."""
+    """Every record of every source, folders (and the folders in them) expanded in name order."""
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            yield from read_sources(files)
+            # A crawled site is a tree; a linked folder is left out (it may link back).
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith(".") and (
+                p.is_file() or p.is_dir() and not p.is_symlink()))
+            yield from read_sources(entries)
         elif not path.exists():
             yield BadDocument(str(path), 0, "no such file or folder")
         elif reader := READERS.get(source_format(path)):
@@ -106,7 +108,9 @@ def read_page(path: Path) -> Iterator[Record]:
 
 
 def read_html(path: Path) -> Iterator[Record]:
-    return _read_whole(path, lambda lines: parse_html("".join(lines), str(path), page_id=path.stem),
+    # A crawler saves an article's address .../aleppo-water/ as aleppo-water/index.html.
+    page_id = path.parent.name if path.stem == "index" and path.parent.name else path.stem
+    return _read_whole(path, lambda lines: parse_html("".join(lines), str(path), page_id),
                        "empty page")
 
 
