@@ -283,17 +283,23 @@ def test_boilerplate_words_find_nothing(site_index, word):
     assert search(site_index, word).total == 0
 
 
-def test_a_bad_feed_fails_the_run_and_leaves_the_served_index(tmp_path, site_index):
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.rss", rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n").encode(),
+     "5: malformed feed: mismatched tag"),
+    ("tag.html", TAG_PAGE.encode(), "3: no main text (only menus, links or comments)"),
+    ("cp1256.html", "<html>\n<body>\n<p>عودة المياه</p></body></html>".encode("cp1256"),
+     "3: invalid UTF-8 at byte 3"),
+], ids=["malformed feed", "no main text", "not UTF-8"])
+def test_a_bad_source_fails_the_run_and_leaves_the_served_index(tmp_path, site_index, name,
+                                                                 content, message):
     index = tmp_path / "index"
     shutil.copytree(site_index, index)
     before = Catalog(index).current_name()
-    broken = tmp_path / "broken.rss"
-    broken.write_text(rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n"),
-                      encoding="utf-8")
-    result = bahth("reindex", "--index", index, ATOM, broken)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = bahth("reindex", "--index", index, ATOM, bad)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"bahth: {broken}:5: malformed feed: mismatched tag")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr == f"bahth: {bad}:{message}\n"
     assert Catalog(index).current_name() == before
     assert Catalog(index).generations() == [before]
     assert search(index, "الخفسة").hits[0]["id"] == "aleppo-water"
