@@ -127,8 +127,11 @@ def test_menus_shares_related_comments_and_footer_are_left_out(page):
 def test_pages_and_feeds_are_recognised_by_content_without_an_extension(tmp_path):
     shutil.copy(ALEPPO, tmp_path / "aleppo-water")  # saved as the crawler found them
     shutil.copy(RSS, tmp_path / "feed")
+    (tmp_path / "atom").write_text(ATOM.read_text(encoding="utf-8").split("\n", 1)[1],
+                                   encoding="utf-8")  # without its XML declaration
     assert [d.id for d in articles(tmp_path / "aleppo-water")] == ["aleppo-water"]
     assert len(articles(tmp_path / "feed")) == 3
+    assert len(articles(tmp_path / "atom")) == 2
 
 
 def test_a_crawled_folder_of_index_pages_names_each_by_its_folder(tmp_path):

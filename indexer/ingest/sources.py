@@ -24,6 +24,7 @@ MAX_LINE_CHARS = 2_000_000  # longer than any real article; bounds memory and ti
 Record = Document | BadDocument
 HTML_SUFFIXES = (".html", ".htm")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
+FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")  # RSS 2.0, Atom, RSS 1.0
 SNIFF_BYTES = 1024  # enough for a doctype or an XML declaration and the root element
 
 
@@ -60,9 +61,10 @@ def source_format(path: Path) -> str | None:
             head = stream.read(SNIFF_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     except OSError:
         return None
-    if head.startswith((b"<!doctype html", b"<html")) or head.startswith(b"<?xml") and b"<html" in head:
+    xml = head.startswith(b"<?xml")
+    if head.startswith((b"<!doctype html", b"<html")) or xml and b"<html" in head:
         return "html"
-    if head.startswith(b"<?xml") and any(root in head for root in (b"<rss", b"<feed", b"<rdf:rdf")):
+    if head.startswith(FEED_ROOTS) or xml and any(root in head for root in FEED_ROOTS):
         return "feed"
     return None
 
