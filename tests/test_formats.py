@@ -30,6 +30,7 @@ from tests.test_reindex import bahth
 DATA = Path(__file__).resolve().parent / "data"
 ALEPPO, HOMS = DATA / "aleppo-water.html", DATA / "homs-exams.html"
 RSS, ATOM = DATA / "feed.xml", DATA / "feed.atom"
+TAG_PAGE = DATA / "tag-aleppo.html"  # menus, a list of links, a comment form: no article
 SITE = "أخبار الضفتين"
 # Words that appear only in the pages' and feeds' boilerplate, one per kind of it.
 BOILERPLATE_WORDS = {
@@ -44,21 +45,6 @@ BOILERPLATE_WORDS = {
     "الخصوصية": "the footer's menu",
     "يوتيوب": "a sidebar",
 }
-# A tag page: menus, a list of links, a comment form, no article.
-TAG_PAGE = """<!doctype html>
-<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>الوسم: حلب - أخبار الضفتين</title></head>
-<body>
-<nav><ul><li><a href="/">الرئيسية</a></li><li><a href="/category/syria/">أخبار سورية</a></li></ul></nav>
-<h1>الوسم: حلب</h1>
-<ul class="posts">
-<li><a href="/1/">عودة ضخ المياه إلى أحياء حلب الشرقية بعد إصلاح محطة الخفسة</a></li>
-<li><a href="/2/">ترميم سوق المدينة الأثري في حلب يدخل مرحلته الأخيرة</a></li>
-</ul>
-<div id="respond"><h3>اترك تعليقاً</h3><form><p>لن يتم نشر عنوان بريدك الإلكتروني.</p>
-<textarea></textarea><input type="submit" value="إرسال التعليق"></form></div>
-<footer>جميع الحقوق محفوظة © 2024 أخبار الضفتين</footer>
-</body></html>
-"""
 
 
 def records(*paths):
@@ -223,7 +209,7 @@ def test_an_entry_without_id_or_text_says_file_line_entry_and_reason(tmp_path):
     ("sitemap.xml", '<?xml version="1.0"?>\n<urlset><url><loc>https://x.example/</loc></url></urlset>\n',
      "1: not an RSS or Atom feed"),
     ("quiet.rss", rss(), "1: empty feed: no entries"),
-    ("tag.html", TAG_PAGE, "3: no main text (only menus, links or comments)"),
+    ("tag.html", TAG_PAGE.read_text(encoding="utf-8"), "3: no main text (only menus, links or comments)"),
     ("blank.htm", "\n  \n", "1: empty page"),
 ])
 def test_a_bad_feed_or_page_says_file_line_and_reason(tmp_path, name, content, message):
@@ -289,7 +275,7 @@ def test_boilerplate_words_find_nothing(site_index, word):
 @pytest.mark.parametrize("name, content, message", [
     ("broken.rss", rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n").encode(),
      "5: malformed feed: mismatched tag"),
-    ("tag.html", TAG_PAGE.encode(), "3: no main text (only menus, links or comments)"),
+    ("tag.html", TAG_PAGE.read_bytes(), "3: no main text (only menus, links or comments)"),
     ("cp1256.html", "<html>\n<body>\n<p>عودة المياه</p></body></html>".encode("cp1256"),
      "3: invalid UTF-8 at byte 3"),
 ], ids=["malformed feed", "no main text", "not UTF-8"])
@@ -313,7 +299,7 @@ def test_skip_bad_skips_the_bad_page_and_entries(tmp_path):
     index, sources = tmp_path / "index", tmp_path / "site"
     sources.mkdir()
     shutil.copy(HOMS, sources / "homs-exams.html")
-    (sources / "tag.html").write_text(TAG_PAGE, encoding="utf-8")
+    shutil.copy(TAG_PAGE, sources / "tag.html")
     (sources / "cp1256.htm").write_bytes("<p>عودة المياه</p>".encode("cp1256"))
     (sources / "feed.xml").write_text(rss(
         "<item><title>خبر بلا رابط</title></item>\n",
@@ -336,7 +322,10 @@ def test_nothing_is_fetched_while_reading(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    assert len(records(DATA)) == 27  # both pages (their tickers too) and both feeds
+    found = records(DATA)  # the pages with their tickers, the feeds, the tag page
+    assert [type(r).__name__ for r in found].count("Document") == 27
+    assert [r.reason for r in found if isinstance(r, BadDocument)] == [
+        "no main text (only menus, links or comments)"]
 
 
 # Markup pieces of pages and feeds, Arabic letters and any character, in any order:
