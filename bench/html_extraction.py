@@ -3,12 +3,11 @@
     python -m bench.html_extraction [--repeat N]
 
 Pages: the news pages of tests/data (two articles and a tag page of links
-that has no article), and the seed article laid into the
-first one's markup (its ticker, menus, share buttons, related list, comments
-and footer kept).  For each
-extractor and page it prints the paragraphs of the article found (of those
-in the page's article markup), the boilerplate phrases that leaked into the
-text, whether the title, date and canonical URL were read, and the median
+that has no article), and the seed article laid into the first one's markup
+(its ticker, menus, share buttons, related list, comments and footer kept).
+For each extractor and page it prints the paragraphs of the article found (of
+those in the page's article markup), the boilerplate phrases that leaked into
+the text, whether the title, date and canonical URL were read, and the median
 time per page.  Needs the bench extra (`pip install -e '.[bench]'`).
 """
 
