@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="build the index from sources and swap it in")
     reindex.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
-                         help=".txt pages, .jsonl(.gz) feeds or folders (default: the seeds)")
+                         help=".txt pages, .jsonl(.gz) feeds, .html pages, RSS/Atom feeds or folders "
+                              "(default: the seeds)")
     _common(reindex)
     reindex.add_argument("--incremental", action="store_true",
                          help="add, update and delete by id instead of rebuilding")
