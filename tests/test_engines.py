@@ -375,3 +375,10 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
     assert "feed-prices" not in {h.id for h in reader._search_terms(
         engine_query(parse_query("أسعار النفط")).should, Filters(), 0, 50, 2.0).hits}
     reader.close()
+
+
+@pytest.mark.parametrize("q", ["title:النفط سوريا", '"حقول النفط" الشرق', "النفط السوري"])
+def test_a_filter_never_changes_a_score(searcher, q):
+    unfiltered = {h["id"]: h["score"] for h in searcher.search(SearchRequest(q, per_page=100)).hits}
+    filtered = searcher.search(SearchRequest(q, per_page=100, source="enab")).hits
+    assert filtered and all(h["score"] == unfiltered[h["id"]] for h in filtered)

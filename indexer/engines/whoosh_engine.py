@@ -148,6 +148,23 @@ class _AndNot(wq.AndNot):
                               self.b.matcher(searcher, searcher.boolean_context()))
 
 
+class _AndMaybeMatcher(matching.AndMaybeMatcher):
+    # Whoosh's own skips its optional side to the id asked for, not to the one
+    # its required side landed on, so the optional side's score went missing
+    # (a phrase or title: query with a filter lost its words' scores).
+    def skip_to(self, id):
+        if not self.a.is_active():
+            raise matching.ReadTooFar
+        moved = self.a.skip_to(id)
+        if self.a.is_active() and self.b.is_active():
+            moved = self.b.skip_to(self.a.id()) or moved
+        return moved
+
+
+class _AndMaybe(wq.AndMaybe):
+    matcherclass = _AndMaybeMatcher
+
+
 class _Select(wq.ConstantScoreQuery):
     """Matches as its child and adds 0 to the score (Whoosh reads a 0.0
     constant as "not given" and adds 1.0)."""
@@ -192,7 +209,7 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
     if query.must:
         q = wq.And([_clause(c) for c in query.must])
         if should is not None:
-            q = wq.AndMaybe(q, should)
+            q = _AndMaybe(q, should)
     else:
         q = should if should is not None else wq.Every()
     if query.must_not:
