@@ -21,6 +21,7 @@ from indexer.engines import get_engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
+from indexer.engines.base import Rescore
 from indexer.engines.base import TermClause
 from indexer.errors import BadQuery
 from indexer.errors import DocumentNotFound
@@ -151,11 +152,13 @@ class SearchResponse:
         }
 
 
-def engine_query(parsed: ParsedQuery, *, phrases: bool = True) -> EngineQuery:
+def engine_query(parsed: ParsedQuery, *, phrases: bool = True, rerank_window: int | None = None) -> EngineQuery:
     """The ranking policy: which fields each query word is matched in, and how much it counts.
 
     ``phrases=False`` drops the quoted phrases' word-order requirement; their
-    words still rank like any others.
+    words still rank like any others.  With ``rerank_window``, ranked in two
+    stages: ``first_stage`` of this query, its top ``rerank_window`` re-scored
+    by all of it.
     """
     should, seen = [], set()
     for term in parsed.words:
@@ -175,7 +178,25 @@ def engine_query(parsed: ParsedQuery, *, phrases: bool = True) -> EngineQuery:
         for p in parsed.excluded
     ]
     # A clause repeated in the query is one condition, not many to evaluate.
-    return EngineQuery(tuple(should), tuple(dict.fromkeys(must)), tuple(dict.fromkeys(must_not)))
+    full = EngineQuery(tuple(should), tuple(dict.fromkeys(must)), tuple(dict.fromkeys(must_not)))
+    return full if rerank_window is None else first_stage(full, rerank_window)
+
+
+# The first stage's fields: a word matches in any inflection.  The exact and
+# lead fields hold only words whose stem the stem field holds, so they never
+# widen what matches; the root field does (words of one root, other stems).
+FIRST_STAGE_FIELDS = (schema.STEM,)
+
+
+def first_stage(full: EngineQuery, window: int) -> EngineQuery:
+    """``full`` as two stages: its clauses over FIRST_STAGE_FIELDS, at their
+    weights, rank every match; all its clauses re-score the top ``window``.
+
+    The first stage's clauses are some of ``full``'s, so a document re-scored
+    never scores less than one left in first-stage order past the window.
+    """
+    should = tuple(c for c in full.should if c.field in FIRST_STAGE_FIELDS)
+    return EngineQuery(should, full.must, full.must_not, Rescore(full, window))
 
 
 class Searcher:
@@ -237,14 +258,16 @@ class Searcher:
             return (0, [], None, False), True
         offset = (request.page - 1) * request.per_page
         limit = self.settings.search_time_limit
-        results = reader.search(engine_query(parsed), filters, request.sort, offset, request.per_page, limit)
+        window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
+        results = reader.search(engine_query(parsed, rerank_window=window), filters, request.sort, offset,
+                                request.per_page, limit)
         # No document holds a quoted phrase word for word (a misremembered
         # title, a question quoting a name spelt otherwise): rather than
         # nothing, rank by its words and say so, as web search engines do.
         relaxed = bool(parsed.phrases) and results.total == 0 and not results.timed_out
         if relaxed:
-            results = reader.search(engine_query(parsed, phrases=False), filters, request.sort, offset,
-                                    request.per_page, limit)
+            results = reader.search(engine_query(parsed, phrases=False, rerank_window=window), filters,
+                                    request.sort, offset, request.per_page, limit)
         matcher = Matcher(parsed.words)
         hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
         suggestion = None

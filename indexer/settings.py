@@ -12,6 +12,8 @@ from indexer.errors import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENGINES = ("whoosh", "tantivy", "opensearch")
+RANKINGS = ("single", "two-stage")
+MAX_RERANK_WINDOW = 10_000  # OpenSearch's index.max_rescore_window
 # An OpenSearch index name that stays valid with "-<generation>" appended.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,200}$")
 _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -40,6 +42,10 @@ class Settings:
     max_per_page: int = 100
     search_time_limit: float = 2.0  # seconds a single search may take
     cache_size: int = 1024  # cached result pages per worker
+    # single: every clause scores every match; two-stage: the stem field ranks
+    # all matches, the full clause set re-scores the top rerank_window.
+    ranking: str = "single"
+    rerank_window: int = 100
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
     # The opensearch engine: the cluster, the alias its generations go behind, their size.
@@ -60,6 +66,8 @@ class Settings:
         "BAHTH_ANALYSIS": ("analysis", str),
         "BAHTH_SEARCH_TIME_LIMIT": ("search_time_limit", float),
         "BAHTH_CACHE_SIZE": ("cache_size", int),
+        "BAHTH_RANKING": ("ranking", str),
+        "BAHTH_RERANK_WINDOW": ("rerank_window", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
         "BAHTH_OPENSEARCH_URL": ("opensearch_url", str),
@@ -79,6 +87,11 @@ class Settings:
             raise ConfigError(f"BAHTH_ANALYSIS={self.analysis!r}: choose one of {', '.join(analysis.BACKENDS)}")
         if self.analysis == "native" and not analysis.native.available():
             raise ConfigError("BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)")
+        if self.ranking not in RANKINGS:
+            raise ConfigError(f"BAHTH_RANKING={self.ranking!r}: choose one of {', '.join(RANKINGS)}")
+        if not 1 <= self.rerank_window <= MAX_RERANK_WINDOW:
+            raise ConfigError(f"BAHTH_RERANK_WINDOW={self.rerank_window}: must be between 1 and "
+                              f"{MAX_RERANK_WINDOW}")
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")
         for url in self.opensearch_urls:

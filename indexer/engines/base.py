@@ -33,11 +33,28 @@ Clause = TermClause | PhraseClause
 @dataclass(frozen=True)
 class EngineQuery:
     """Documents matching every ``must`` clause (or, with none, any ``should``
-    clause), none of the ``must_not`` ones; scored by the ``should`` clauses."""
+    clause), none of the ``must_not`` ones; scored by the ``should`` clauses
+    (and the ``must`` ones).
+
+    With ``rescore``, ranked in two stages: the top ``rescore.window`` by
+    relevance are scored again by ``rescore.query`` and ranked by it; the
+    results past the window keep this query's order.  This query alone
+    decides what matches, the total and the order by date.
+    """
 
     should: tuple[TermClause, ...] = ()
     must: tuple[Clause, ...] = ()
     must_not: tuple[Clause, ...] = ()
+    rescore: "Rescore | None" = None
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """The second stage of a ranking: ``query`` matches every document the
+    first stage does, and scores them with more features."""
+
+    query: EngineQuery
+    window: int
 
 
 @dataclass(frozen=True)

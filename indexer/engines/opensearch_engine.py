@@ -199,6 +199,24 @@ def _stored(source: dict) -> dict:
     return {name: source.get(name) or "" for name in schema.STORED_FIELDS}
 
 
+def search_body(queries: Queries, query: EngineQuery, filters: Filters, sort: str, offset: int,
+                limit: int, time_limit: float) -> dict:
+    """The body of the _search request for one page of results."""
+    body = {
+        "query": queries.query(query, filters),
+        "from": offset,
+        "size": limit,
+        "track_total_hits": True,
+        "_source": list(schema.STORED_FIELDS),
+        "timeout": f"{max(int(time_limit * 1000), 1)}ms",
+    }
+    if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
+        body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
+    elif query.rescore is not None:  # OpenSearch refuses a rescore with a sort
+        body["rescore"] = queries.rescore(query.rescore)
+    return body
+
+
 class OpenSearchReader(Reader):
     def __init__(self, es: "OpenSearch", name: str):
         self._es = es
@@ -207,16 +225,7 @@ class OpenSearchReader(Reader):
 
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
-        body = {
-            "query": self._queries.query(query, filters),
-            "from": offset,
-            "size": limit,
-            "track_total_hits": True,
-            "_source": list(schema.STORED_FIELDS),
-            "timeout": f"{max(int(time_limit * 1000), 1)}ms",
-        }
-        if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)
-            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}]
+        body = search_body(self._queries, query, filters, sort, offset, limit, time_limit)
         with cluster_errors(IndexUnavailable, self._name):
             # NOTE: dfs first: BM25 from the whole index's statistics, not each shard's, so
             # a document scores (and ranks) as it does in the embedded engines.

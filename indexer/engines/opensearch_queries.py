@@ -8,6 +8,7 @@ from indexer.engines.base import Clause
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
+from indexer.engines.base import Rescore
 
 
 class Queries:
@@ -39,15 +40,26 @@ class Queries:
                              "must": [self.term(clause.field, t) for t in clause.terms]}}
         return self.term(clause.field, clause.term, clause.boost)
 
-    def query(self, query: EngineQuery, filters: Filters) -> dict:
+    def scoring(self, query: EngineQuery) -> dict:
+        """The clauses that score: ``query`` without its exclusions."""
         should = [self.scored(c) for c in query.should]
         if query.must:
             # With a must, the should clauses only add to the score.
-            main = {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
-        elif should:
-            main = {"bool": {"should": should, "minimum_should_match": 1}}
-        else:
-            main = {"match_all": {}}
+            return {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
+        if should:
+            return {"bool": {"should": should, "minimum_should_match": 1}}
+        return {"match_all": {}}
+
+    def rescore(self, rescore: Rescore) -> dict:
+        """The ``rescore`` phase: the top ``window`` of each shard get the full
+        query's score, the first stage's counting for nothing, so the window
+        ranks as the full query alone ranks it."""
+        return {"window_size": rescore.window,
+                "query": {"rescore_query": self.scoring(rescore.query), "query_weight": 0.0,
+                          "rescore_query_weight": 1.0, "score_mode": "total"}}
+
+    def query(self, query: EngineQuery, filters: Filters) -> dict:
+        main = self.scoring(query)
         must_not = [self.matching(c) for c in query.must_not]
         found = self.filters(filters)
         if not must_not and not found:

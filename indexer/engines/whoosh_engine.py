@@ -40,6 +40,7 @@ from indexer.engines.base import Filters
 from indexer.engines.base import Hit
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
+from indexer.engines.base import Rescore
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
 from indexer.errors import IndexUnavailable
@@ -358,6 +359,68 @@ def _term_at_a_time(searcher, weighting: LuceneIdfBM25F, clauses, deadline: floa
     return scores, False
 
 
+class _Docs(wq.Query):
+    """Matches the documents of these (index-wide) numbers and adds 0 to their scores."""
+
+    def __init__(self, docnums):
+        self.docnums = sorted(docnums)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.docnums == self.docnums
+
+    def __hash__(self):
+        return hash(tuple(self.docnums))
+
+    def estimate_size(self, ixreader):
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        parent = searcher.get_parent()
+        base = 0 if parent is searcher else parent._offset_for_subsearcher(searcher)
+        end = base + searcher.doc_count_all()
+        ids = array("I", [d - base for d in self.docnums if base <= d < end])
+        if not ids:
+            return matching.NullMatcher()
+        return matching.ListMatcher(ids, weights=array("f", [0.0]) * len(ids))
+
+
+def _score_window(searcher, weighting: LuceneIdfBM25F, clauses, docnums) -> dict:
+    """Global docnum → score of an OR of weighted terms over these documents only,
+    the very sums ``_term_at_a_time`` makes (clause by clause, in order).
+
+    Each term's postings are skipped to the documents (block skipping), not read.
+    """
+    scores = dict.fromkeys(docnums, 0.0)
+    segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+    for segment, base in segments:
+        reader = segment.reader()
+        end = base + reader.doc_count_all()
+        local = sorted(d - base for d in docnums if base <= d < end)
+        if not local:
+            continue
+        for clause in clauses:
+            text = searcher.schema[clause.field].to_bytes(clause.term)
+            if (clause.field, text) not in reader:
+                continue
+            lift = weighting.lift(segment, clause.field, text, clause.boost)
+            norms = weighting.field_norms(segment, clause.field)
+            postings = reader.postings(clause.field, text)
+            for docnum in local:
+                if postings.is_active() and postings.id() < docnum:
+                    postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    tf = postings.weight()
+                    scores[base + docnum] += lift * tf / (tf + norms[docnum])
+    return scores
+
+
+def _plain(query: EngineQuery) -> bool:
+    """A reader's plain words: an OR of weighted terms, scored term at a time."""
+    return not query.must and not query.must_not and bool(query.should)
+
+
 class WhooshReader(Reader):
     def __init__(self, ix):
         self._ix = ix
@@ -365,47 +428,71 @@ class WhooshReader(Reader):
 
     def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
                time_limit: float) -> Results:
-        if sort == "relevance" and not query.must and not query.must_not and query.should:
-            return self._search_terms(query.should, filters, offset, limit, time_limit)
-        return self._search_collected(query, filters, sort, offset, limit, time_limit)
+        rescore = query.rescore if sort == "relevance" else None
+        depth = offset + limit if rescore is None else max(rescore.window, offset + limit)
+        deadline = time.perf_counter() + time_limit
+        if sort == "relevance" and _plain(query):
+            total, ranked, timed_out = self._rank_terms(query.should, filters, depth, deadline)
+        else:
+            total, ranked, timed_out = self._rank_collected(query, filters, sort, depth, time_limit)
+        if rescore is not None:
+            ranked = self._rescored(rescore, ranked, time_limit)
+        searcher = self._searcher
+        hits = [Hit(stored["id"], score, stored)
+                for stored, score in ((searcher.stored_fields(docnum), score)
+                                      for docnum, score in ranked[offset : offset + limit])]
+        return Results(total=total, hits=hits, timed_out=timed_out)
 
-    def _search_collected(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
-                          time_limit: float) -> Results:
-        """Any query, through Whoosh's matchers and collectors."""
+    def _rank_collected(self, query: EngineQuery, filters: Filters, sort: str, depth: int,
+                        time_limit: float, selected: wq.Query | None = None):
+        """Any query, through Whoosh's matchers and collectors: (total, [(docnum, score)], timed out)."""
         searcher = self._searcher
         by_date = sort == "date"
-        collector = searcher.collector(limit=offset + limit, sortedby="date" if by_date else None,
-                                       reverse=by_date)
+        collector = searcher.collector(limit=depth, sortedby="date" if by_date else None, reverse=by_date)
         timed = TimeLimitCollector(collector, timelimit=time_limit, use_alarm=False)
         timed_out = False
+        q = _filtered(whoosh_query(query), filters)
         try:
-            searcher.search_with_collector(_filtered(whoosh_query(query), filters), timed)
+            searcher.search_with_collector(q if selected is None else wq.And([q, selected]), timed)
         except TimeLimit:
             timed_out = True
         results = timed.results()
-        hits = [
-            # Sorted by date, Whoosh puts the sort key where the score was.
-            Hit(hit["id"], 0.0 if by_date else float(hit.score), dict(hit.fields()))
-            for hit in results[offset : offset + limit]
-        ]
+        # Sorted by date, Whoosh puts the sort key where the score was.
+        ranked = [(docnum, 0.0 if by_date else float(score)) for docnum, score in results.items()]
         # NOTE: len(results) counts the matches again, with no time limit: after
         # a time-out, the matches scored so far are the total.
         total = results.scored_length() if timed_out else len(results)
-        return Results(total=total, hits=hits, timed_out=timed_out)
+        return total, ranked, timed_out
 
-    def _search_terms(self, clauses, filters: Filters, offset: int, limit: int, time_limit: float) -> Results:
+    def _rank_terms(self, clauses, filters: Filters, depth: int, deadline: float):
         """A reader's plain query (an OR of weighted terms), ranked as Whoosh would rank it."""
         searcher = self._searcher
-        scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, time.perf_counter() + time_limit)
+        scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, deadline)
         selection = _selection(filters)
         if selection is not None:
             allowed = set(searcher.docs_for_query(selection))
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
         # Whoosh's order: higher score first, then lower document number.
-        top = heapq.nlargest(offset + limit, scores.items(), key=lambda item: (item[1], -item[0]))
-        hits = [Hit(stored["id"], score, stored)
-                for stored, score in ((searcher.stored_fields(docnum), score) for docnum, score in top[offset:])]
-        return Results(total=len(scores), hits=hits, timed_out=timed_out)
+        top = heapq.nlargest(depth, scores.items(), key=lambda item: (item[1], -item[0]))
+        return len(scores), top, timed_out
+
+    def _rescored(self, rescore: Rescore, ranked: list[tuple[int, float]],
+                  time_limit: float) -> list[tuple[int, float]]:
+        """The top ``rescore.window`` of ``ranked`` scored by ``rescore.query`` and
+        ranked by it, then the rest as they were."""
+        window, rest = ranked[: rescore.window], ranked[rescore.window :]
+        if not window:
+            return ranked
+        docnums = [docnum for docnum, _ in window]
+        full = rescore.query
+        if _plain(full):
+            scores = _score_window(self._searcher, self._searcher.weighting, full.should, docnums)
+        else:  # the full query over these documents alone (they match it: it widens the first stage)
+            _, found, _ = self._rank_collected(full, Filters(), "relevance", len(window), time_limit,
+                                               selected=_Docs(docnums))
+            scores = dict(found)
+        top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return top + rest
 
     def get(self, doc_id: str) -> dict | None:
         return self._searcher.document(id=doc_id)
