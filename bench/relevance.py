@@ -1,7 +1,8 @@
 """Relevance benchmark: bahth's engines against a plain Whoosh baseline, in one run.
 
     python -m bench.relevance [CORPUS QUERIES QRELS] [--engines whoosh,tantivy]
-                              [--news PATH | --no-news] [--json-out FILE]
+                              [--rankings single,two-stage:100] [--news PATH | --no-news]
+                              [--json-out FILE]
 
 Each engine indexes through ``reindex`` (into a temporary folder) and answers
 every query through ``Searcher.search`` (the JSON API's function, default
@@ -11,7 +12,8 @@ and the news known-item test (1,000 titles of 4+ words over all bodies).
 Baseline: plain Whoosh, StandardAnalyzer on the body text, BM25F defaults,
 query words OR-ed.  Prints a table with the peers' figures, timings (">limit":
 queries slower than the API's time limit, lifted here) and one JSON line per run.
-``--engines opensearch`` uses the cluster BAHTH_OPENSEARCH_URL names (e.g. one
+``--rankings`` searches each bahth index with each ranking (``two-stage:K``:
+re-scoring the top K), one row each.  ``--engines opensearch`` uses the cluster BAHTH_OPENSEARCH_URL names (e.g. one
 ``deploy/opensearch/cluster start`` runs), under the alias ``bench-relevance``.
 """
 
@@ -32,6 +34,7 @@ from bench import datasets
 from bench.metrics import evaluate
 from indexer.engines import get_engine
 from indexer.errors import BadQuery
+from indexer.errors import ConfigError
 from indexer.reindex import reindex
 from indexer.search import Searcher, SearchRequest
 from indexer.settings import ENGINES, Settings
@@ -91,8 +94,20 @@ def _progress(label: str, every: int = 2000):
     return wrap
 
 
-def build_bahth(engine: str, corpus: Path, where: Path):
-    """Index ``corpus`` with reindex; a search function over Searcher.search, and the doc count."""
+def ranking_settings(ranking: str) -> dict:
+    """``single``, ``two-stage`` or ``two-stage:K`` as Settings fields."""
+    name, _, window = ranking.partition(":")
+    return {"ranking": name} | ({"rerank_window": int(window)} if window else {})
+
+
+def ranking_label(ranking: str) -> str:
+    """The row's suffix: none for the settings' default ranking, as earlier runs were labelled."""
+    return "" if Settings(**ranking_settings(ranking)) == Settings() else f" {ranking}"
+
+
+def build_bahth(engine: str, corpus: Path, where: Path, rankings: list[str]):
+    """Index ``corpus`` with reindex; a search function over Searcher.search for each
+    ranking (by its row label's suffix), and the doc count."""
     # The cluster, for opensearch, from BAHTH_OPENSEARCH_URL; an alias of the benchmark's own.
     settings = Settings.from_env(index_dir=where, engine=engine, search_time_limit=TIME_LIMIT,
                                  opensearch_index="bench-relevance")
@@ -100,15 +115,17 @@ def build_bahth(engine: str, corpus: Path, where: Path):
     summary = reindex(settings, [corpus], skip_bad=True, warn=skipped.append,
                       progress=_progress(f"bahth-{engine} {corpus.name}"))
     _say("\n".join(f"  {line}" for line in [summary.line(), *skipped[:5]]))
-    searcher = Searcher(settings)
 
-    def search(q: str) -> list[str]:
-        try:
-            return [hit["id"] for hit in searcher.search(SearchRequest(q, per_page=DEPTH)).hits]
-        except BadQuery as exc:  # e.g. a query over the length limit: counts as a miss
-            _say(f"  query refused ({exc}): {q[:60]}")
-            return []
-    return search, summary.total
+    def searching(searcher: Searcher):
+        def search(q: str) -> list[str]:
+            try:
+                return [hit["id"] for hit in searcher.search(SearchRequest(q, per_page=DEPTH)).hits]
+            except BadQuery as exc:  # e.g. a query over the length limit: counts as a miss
+                _say(f"  query refused ({exc}): {q[:60]}")
+                return []
+        return search
+    return {ranking_label(r): searching(Searcher(settings.replace(**ranking_settings(r))))
+            for r in rankings}, summary.total
 
 
 def build_baseline(corpus: Path, where: Path):
@@ -130,22 +147,27 @@ def build_baseline(corpus: Path, where: Path):
         # Lower case too, so a stray AND / OR / NOT is a word, not an operator.
         query = parser.parse(_SYNTAX.sub(" ", q).lower())
         return [hit["id"] for hit in searcher.search(query, limit=DEPTH)]
-    return search, searcher.doc_count()
+    return {"": search}, searcher.doc_count()
 
 
-def measure(system: str, build, dataset: datasets.Dataset, where: Path) -> Run:
+def measure(system: str, build, dataset: datasets.Dataset, where: Path) -> list[Run]:
+    """One index built by ``build``; a run of every query for each of its search functions."""
     _say(f"{system} on {dataset.name}: indexing {dataset.corpus.name}")
     started = time.perf_counter()
-    search, docs = build(dataset.corpus, where)
+    searches, docs = build(dataset.corpus, where)
     index_seconds = time.perf_counter() - started
-    runs, query_ms = {}, []  # progress on stderr every 250 queries
-    for number, (query_id, text) in enumerate(dataset.queries.items(), 1):
-        started = time.perf_counter()
-        runs[query_id] = search(text)
-        query_ms.append((time.perf_counter() - started) * 1000)
-        if number % 250 == 0:
-            _say(f"  {number} queries, {statistics.fmean(query_ms):.0f} ms each")
-    return Run(system, dataset.name, evaluate(runs, dataset.qrels), docs, index_seconds, query_ms)
+    measured = []
+    for suffix, search in searches.items():
+        runs, query_ms = {}, []  # progress on stderr every 250 queries
+        for number, (query_id, text) in enumerate(dataset.queries.items(), 1):
+            started = time.perf_counter()
+            runs[query_id] = search(text)
+            query_ms.append((time.perf_counter() - started) * 1000)
+            if number % 250 == 0:
+                _say(f"  {system}{suffix}: {number} queries, {statistics.fmean(query_ms):.0f} ms each")
+        measured.append(Run(system + suffix, dataset.name, evaluate(runs, dataset.qrels), docs,
+                            index_seconds, query_ms))
+    return measured
 
 
 def commit_sha() -> str | None:
@@ -206,6 +228,8 @@ def main(argv=None) -> int:
     parser.add_argument("queries", nargs="?", type=Path, default=datasets.XQUAD / "queries.jsonl")
     parser.add_argument("qrels", nargs="?", type=Path, default=datasets.XQUAD / "qrels.tsv")
     parser.add_argument("--engines", default="whoosh,tantivy", help="bahth engines, comma-separated")
+    parser.add_argument("--rankings", default="single",
+                        help="rankings of each bahth index, comma-separated: single, two-stage[:K]")
     parser.add_argument("--news", type=Path, default=datasets.NEWS, help="news corpus (.jsonl.gz)")
     parser.add_argument("--no-news", action="store_true", help="skip the news known-item test")
     parser.add_argument("--json-out", type=Path, help="append the JSON lines to this file")
@@ -214,6 +238,12 @@ def main(argv=None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if unknown := sorted(set(engines) - set(ENGINES)):
         parser.error(f"unknown engine {', '.join(unknown)}: choose from {', '.join(ENGINES)}")
+    rankings = [r.strip() for r in args.rankings.split(",") if r.strip()]
+    for ranking in rankings:
+        try:
+            Settings(**ranking_settings(ranking))
+        except (ValueError, ConfigError) as exc:
+            parser.error(f"--rankings {ranking}: {exc}")
     notes = {}
     for engine in engines:
         try:
@@ -229,13 +259,13 @@ def main(argv=None) -> int:
         sets = datasets.benchmark_sets(args.corpus, args.queries, args.qrels,
                                        None if args.no_news else args.news, tmp)
         systems = [(BASELINE, build_baseline)] + [
-            (f"bahth-{e}", lambda c, w, e=e: build_bahth(e, c, w)) for e in engines]
+            (f"bahth-{e}", lambda c, w, e=e: build_bahth(e, c, w, rankings)) for e in engines]
         for number, dataset in enumerate(sets):
             for system, build in systems:
                 if system == BASELINE and not dataset.baseline or system in notes:
                     continue
                 try:
-                    runs.append(measure(system, build, dataset, tmp / f"{system}-{number}"))
+                    runs += measure(system, build, dataset, tmp / f"{system}-{number}")
                 except Exception as exc:  # NOTE: a half-built engine must not cost the other runs
                     traceback.print_exc()
                     notes[system] = f"failed: {type(exc).__name__}: {exc}"
