@@ -45,7 +45,7 @@ class Settings:
     # single: every clause scores every match; two-stage: the stem field ranks
     # all matches, the full clause set re-scores the top rerank_window.
     ranking: str = "single"
-    rerank_window: int = 100
+    rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
     # The opensearch engine: the cluster, the alias its generations go behind, their size.

@@ -72,7 +72,7 @@ def first_stage_order(settings: Settings, q: str, window: int, **filters) -> lis
 
 
 def test_the_settings_choose_the_ranking_and_its_window():
-    assert (Settings().ranking, Settings().rerank_window) == ("single", 100)
+    assert (Settings().ranking, Settings().rerank_window) == ("single", 200)
     settings = Settings.from_env({"BAHTH_RANKING": "two-stage", "BAHTH_RERANK_WINDOW": "150"})
     assert (settings.ranking, settings.rerank_window) == ("two-stage", 150)
     assert Settings.from_env(settings.to_env()).rerank_window == 150  # as gunicorn's workers get it
