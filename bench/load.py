@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.systems import engine_and_analysis
 from bench.timing import percentile
 from bench.timing import tree_pids
 
@@ -81,7 +82,7 @@ def _get(url: str, path: str, timeout: float = 5) -> int:
 
 @contextmanager
 def server(kind: str, log: Path, index_dir: Path | None = None, engine: str | None = None,
-           workers: int | None = None):
+           workers: int | None = None, analysis: str = "auto"):
     """``bahth serve`` (kind "bahth") or the bare Falcon app under the same gunicorn config.
 
     Yields (url, master pid).  Workers default to the config's (2 × cores + 1).
@@ -97,7 +98,7 @@ def server(kind: str, log: Path, index_dir: Path | None = None, engine: str | No
                 "--bind", bind, *more, "bench.bare_app:create_app()"]
     with open(log, "wb") as out:  # a file, not a pipe: an unread pipe blocks the access log
         process = subprocess.Popen(argv, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
-                                   env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                                   env=dict(os.environ, PYTHONUNBUFFERED="1", BAHTH_ANALYSIS=analysis))
     url = f"http://{bind}"
     try:
         deadline = time.monotonic() + BOOT_SECONDS
@@ -242,12 +243,13 @@ def service(index_dirs: dict, titles: list[str], label: str, tmp: Path, repeat: 
     failed = False
     for number in range(1, repeat + 1):
         for system in ["bare-falcon", *index_dirs]:
-            kind, engine = ("bare", None) if system == "bare-falcon" else ("bahth", system[6:])
+            kind, (engine, analysis) = (("bare", (None, "auto")) if system == "bare-falcon"
+                                        else ("bahth", engine_and_analysis(system)))
             say(f"service {system} repeat {number}: {warmup:.0f} s warm-up, {seconds:.0f} s "
                 f"per phase, {name}")
             try:
                 log = tmp / f"{system}-{number}.log"
-                with server(kind, log, index_dirs.get(system), engine) as (url, pid):
+                with server(kind, log, index_dirs.get(system), engine, analysis=analysis) as (url, pid):
                     run(url, warm, warmup, tmp)
                     for phase, paths in phases.items():
                         result = run(url, paths, seconds, tmp)

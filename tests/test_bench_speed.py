@@ -5,11 +5,15 @@ import os
 import subprocess
 import sys
 
+from indexer.analysis import native
 from indexer.ingest.sources import read_sources
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 
-SYSTEMS = {"baseline", "bahth-whoosh", "bahth-tantivy"}
+# Each engine with each analysis back-end there is: -py is the Python chain.
+BACKENDS = ["native", "python"] if native.available() else ["python"]
+SUFFIXES = ["" if b == "native" else "-py" for b in BACKENDS]
+SYSTEMS = {"baseline"} | {f"bahth-{e}{s}" for e in ("whoosh", "tantivy") for s in SUFFIXES}
 KEYS = {
     "index": {"docs", "seconds", "docs_per_s", "wall_s", "index_mb", "rss_mb", "tree_pss_mb"},
     "query": {"queries", "qps", "p50_ms", "p95_ms", "p99_ms", "errors"},
@@ -36,8 +40,8 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
     json_out = tmp_path / "speed.jsonl"
     done = subprocess.run(
         [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
-         "--json-out", str(json_out)],
-        cwd=PROJECT, capture_output=True, text=True, timeout=170,
+         "--analysis", ",".join(BACKENDS), "--json-out", str(json_out)],
+        cwd=PROJECT, capture_output=True, text=True, timeout=400,
         # the embedded engines only, whatever the environment names
         env={k: v for k, v in os.environ.items() if k != "BAHTH_OPENSEARCH_URL"},
     )
@@ -75,7 +79,7 @@ def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
     count = tiny_news(news)
     done = subprocess.run(
         [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
-         "--warmup", "1", "--engines", "tantivy",
+         "--warmup", "1", "--engines", "tantivy", "--analysis", BACKENDS[0],
          "--opensearch-url", ",".join(opensearch_cluster.urls())],
         cwd=PROJECT, capture_output=True, text=True, timeout=170,
     )
@@ -83,9 +87,9 @@ def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
     runs = [json.loads(line) for line in done.stdout.splitlines()
             if line.startswith("{") and json.loads(line)["repeat"] == 1]
     found = {kind: {r["system"]: r for r in runs if r["kind"] == kind} for kind in KEYS}
-    assert set(found["index"]) == set(found["query"]) == {"baseline", "bahth-tantivy",
-                                                          "bahth-opensearch"}
-    assert set(found["service"]) == {"bare-falcon", "bahth-tantivy", "bahth-opensearch"}
+    tantivy = f"bahth-tantivy{SUFFIXES[0]}"
+    assert set(found["index"]) == set(found["query"]) == {"baseline", tantivy, "bahth-opensearch"}
+    assert set(found["service"]) == {"bare-falcon", tantivy, "bahth-opensearch"}
     index, query = found["index"]["bahth-opensearch"], found["query"]["bahth-opensearch"]
     assert index["docs"] == count and index["index_mb"] > 0
     assert query["errors"] == 0 and query["queries"] > 0
@@ -101,13 +105,19 @@ def test_targets_hold_each_size_to_its_own_rules():
     from bench.speed import targets
     service = {"kind": "service", "phase": "titles", "system": "bahth-tantivy", "worker_hwm_mb": 250}
     lines = targets([
-        service | {"size": "30017", "qps": 650, "p99_ms": 45},
+        service | {"size": "30017", "qps": 650, "p99_ms": 45, "ratio": 0.3},
         service | {"size": "300170 (x10 repeat)", "qps": 200, "p99_ms": 55},
-        {"kind": "index", "system": "bahth-tantivy", "size": "30017", "docs_per_s": 2100},
+        service | {"system": "bahth-tantivy-py", "size": "30017", "qps": 100, "p99_ms": 90},
+        {"kind": "index", "system": "bahth-tantivy", "size": "30017", "docs_per_s": 2100, "ratio": 9.5},
+        {"kind": "index", "system": "bahth-whoosh", "size": "30017", "docs_per_s": 300, "ratio": 1.2},
+        {"kind": "query", "system": "bahth-whoosh", "size": "30017", "qps": 50, "ratio": 2.5},
     ])
     assert lines == [
-        "MISS  bahth-tantivy service, uncached titles at 30017: 650 QPS ≥ 600, p99 45.0 ms ≤ 30",
+        "MISS  bahth-tantivy service, uncached titles at 30017: 650 QPS ≥ 600, p99 45.0 ms ≤ 30, "
+        "30% of bare Falcon ≥ 25 %",
         "MET   bahth-tantivy serving worker at 30017: peak RSS 250 MB ≤ 300",
         "MET   bahth-tantivy service, uncached titles at 300170 (x10 repeat): p99 55.0 ms ≤ 60",
-        "MET   tantivy indexing at 30017: 2100 docs/s ≥ 2,000",
+        "MISS  tantivy indexing at 30017: 2100 docs/s ≥ 2,000, 9.5× baseline ≥ 10×",
+        "MET   whoosh index at 30017: 1.20× baseline ≥ 1×",
+        "MISS  whoosh query at 30017: 2.50× baseline ≥ 3×",
     ]
