@@ -41,6 +41,7 @@ class Settings:
     search_time_limit: float = 2.0  # seconds a single search may take
     cache_size: int = 1024  # cached result pages per worker
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
+    gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
     # The opensearch engine: the cluster, the alias its generations go behind, their size.
     opensearch_url: str = "http://127.0.0.1:9200"  # comma-separated node URLs
@@ -61,6 +62,7 @@ class Settings:
         "BAHTH_SEARCH_TIME_LIMIT": ("search_time_limit", float),
         "BAHTH_CACHE_SIZE": ("cache_size", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
+        "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
         "BAHTH_OPENSEARCH_URL": ("opensearch_url", str),
         "BAHTH_OPENSEARCH_INDEX": ("opensearch_index", str),
