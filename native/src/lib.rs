@@ -414,8 +414,12 @@ impl Core {
     ) -> PyResult<Vec<(usize, usize)>> {
         let stems: FxHashSet<String> = stems.into_iter().collect();
         let mut found = Vec::new();
+        // A light stem is its word with letters cut off: a word holding none of
+        // the stems cannot match, and is not stemmed (nor its root found).
         self.each_word(py, text_of(text)?, &mut |word, start, end| {
-            if self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem))) {
+            if stems.iter().any(|stem| word.contains(stem.as_str()))
+                && self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)))
+            {
                 found.push((start, end));
             }
         })?;
