@@ -158,14 +158,16 @@ impl Core {
     /// that would then wait for the lock while holding the interpreter.
     fn with_forms<R>(&self, word: &str, with: impl FnOnce(&Forms) -> R) -> R {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !cache.contains_key(word) {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
-            cache.insert(word.to_owned(), forms);
+        if let Some(forms) = cache.get(word) {
+            return with(forms);
         }
-        with(&cache[word])
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+        let result = with(&forms);
+        cache.insert(word.to_owned(), forms);
+        result
     }
 }
 
