@@ -7,21 +7,41 @@ a word (ة ى, tanween, the alef after fathatan) found inside one.  Unmarked joi
 where both halves are listed words and far likelier than the rare whole.
 """
 
+import array
+import collections
 import functools
 import importlib.resources
 import itertools
+import json
 import math
 import re
+import sys
+import zlib
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from indexer.analysis.normalise import IN_WORD, normalise
 
-# Log-odds a split must win by (tuned on `python -m bench.splitter --sweep`).
-SPLIT_THRESHOLD = 11.0
+LEXICON = "lexicon.tsv"  # normalised word<TAB>count, from news texts and titles
+TITLE_WORDS = "title_words.tsv"  # word<TAB>titles<TAB>first word of<TAB>last word of
+TOTALS = "*"  # the title table's row of totals
+TRIGRAMS = "letter_trigrams.tsv"  # three letters<TAB>words they are in, ^^ and $ padding
+PAIRS = "collocations.bin"  # pair_hash of frequent, associated word pairs: uint32, little-endian
+WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_lexicon
+# What is known of a cut inside a word: a constant, how much likelier two
+# words are than one (by the word counts, and by the letters), how apt the head is to end a title and the tail to start
+# one, which parts are unlisted, a tail starting with the article, a short part,
+# and whether the word before and the head, the tail and the word after, or
+# the whole and either neighbour are a collocation of the news texts.
+FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
+            "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
+            "whole_beside")
+SMOOTHING = 5.0  # titles' worth of the average rate a word's own rates are pulled to
 # An unseen word costs a factor of 10 per letter, as in Norvig's segmenter:
 # the longer a rare "word", the likelier it is two words glued together.
 LETTER_COST = math.log(10)
-MIN_PART = 3  # letters in each half: shorter halves are mostly affixes (يطلق|ان)
+MIN_PART = 3  # letters in each half, unless both halves are listed words
+MIN_LISTED = 2  # letters in a listed half: لم, هل, في
 MAX_WORD = 40  # letters and marks: no pair of words is longer; cutting is quadratic
 
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"  # tatweel (U+0640) left out
@@ -51,24 +71,84 @@ _WORD = re.compile(rf"{_LETTER}[{_LETTERS}{_MARKS}]*")  # what the lexicon judge
 _PREFIX = re.compile(r"[وف]?(?:[بك]?(?:ال)?|لل?)|.*ـ")
 
 
-class Lexicon(NamedTuple):
-    """Log probabilities of the listed words, and of a word seen once."""
+class Tables(NamedTuple):
+    """What the shipped tables say of a normalised word."""
 
-    logp: dict[str, float]
-    once: float
+    logp: dict[str, float]  # log probability of a listed word
+    once: float  # log probability of a word seen once
+    ends: dict[str, float]  # log of how much likelier than average it ends a title
+    starts: dict[str, float]  # the same for starting one
+    trigrams: dict[str, float]  # log P(letter | two before) in words padded with ^^ and $
+    unseen: dict[str, float]  # log P of a letter never seen after those two
+    pairs: frozenset[int]  # pair_hash of the collocations
+
+
+class Model(NamedTuple):
+    tables: Tables
+    weights: tuple[float, ...]  # one per feature, as FEATURES lists them
+
+
+def _data(name: str):
+    return importlib.resources.files("indexer.ingest").joinpath(f"data/{name}")
+
+
+def _read_counts(name: str) -> dict[str, list[int]]:
+    """word<TAB>count[<TAB>count...] lines, as word → counts."""
+    table = {}
+    for line in _data(name).read_text("utf-8").splitlines():
+        word, *counts = line.split("\t")
+        table[word] = [int(count) for count in counts]
+    return table
+
+
+def _rates(titled: dict[str, list[int]], column: int, average: float) -> dict[str, float]:
+    """log(rate / average) of a word starting or ending the titles it is in, smoothed."""
+    return {word: math.log((counts[column] + SMOOTHING * average) / (counts[0] + SMOOTHING) / average)
+            for word, counts in titled.items()}
 
 
 @functools.cache
-def lexicon() -> Lexicon:
-    """The shipped frequency list (normalised word<TAB>count), loaded once."""
-    path = importlib.resources.files("indexer.ingest").joinpath("data/lexicon.tsv")
-    counts = {}
-    for line in path.read_text("utf-8").splitlines():
-        word, _, count = line.partition("\t")
-        if count.isdigit():
-            counts[word] = int(count)
-    total = sum(counts.values()) or 1
-    return Lexicon({w: math.log(c / total) for w, c in counts.items()}, math.log(1 / total))
+def tables() -> Tables:
+    """The shipped word tables (see ``bench.build_lexicon``), loaded once."""
+    counts = _read_counts(LEXICON)
+    total = sum(c[0] for c in counts.values()) or 1
+    titled = _read_counts(TITLE_WORDS)
+    words, starts, ends = titled.pop(TOTALS)
+    return Tables({w: math.log(c[0] / total) for w, c in counts.items()}, math.log(1 / total),
+                  _rates(titled, 2, ends / words), _rates(titled, 1, starts / words),
+                  *_letter_model(_read_counts(TRIGRAMS)), _read_pairs())
+
+
+def pair_hash(first: str, second: str) -> int:
+    """The 32-bit key of a pair of normalised words in the collocation file."""
+    return zlib.crc32(f"{first} {second}".encode("utf-8"))
+
+
+def _read_pairs() -> frozenset[int]:
+    keys = array.array("I")
+    keys.frombytes(_data(PAIRS).read_bytes())
+    if sys.byteorder == "big":
+        keys.byteswap()  # stored little-endian
+    return frozenset(keys)
+
+
+def _letter_model(trigrams: dict[str, list[int]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Add-one smoothed log P(letter | two letters before), and of an unseen letter."""
+    contexts = collections.Counter()
+    for trigram, (n,) in trigrams.items():
+        contexts[trigram[:2]] += n
+    size = len({trigram[2] for trigram in trigrams}) + 1
+    logp = {t: math.log((n + 1) / (contexts[t[:2]] + size)) for t, (n,) in trigrams.items()}
+    return logp, {c: math.log(1 / (n + size)) for c, n in contexts.items()}
+
+
+@functools.cache
+def model() -> Model:
+    """The tables and the weights tuned on them, loaded once."""
+    shipped = json.loads(_data(WEIGHTS).read_text("utf-8"))
+    if tuple(shipped["features"]) != FEATURES:
+        raise ValueError(f"{WEIGHTS} weighs {shipped['features']}, not {FEATURES}: rebuild it")
+    return Model(tables(), tuple(shipped["weights"]))
 
 
 def _word_before(line: str, pos: int) -> str:
@@ -125,42 +205,117 @@ def marked_boundaries(line: str) -> list[int]:
     return bounds[1:]
 
 
-def _is_pair(head: str, tail: str, logp: dict[str, float]) -> bool:
-    return (len(head) >= MIN_PART and len(tail) >= MIN_PART and head in logp
-            and tail in logp and not _PREFIX.fullmatch(head))
+class Place(NamedTuple):
+    """A word between two marked boundaries, and the normalised words just
+    before and after it in the same headline run ("" at a boundary)."""
+
+    word: str
+    start: int
+    before: str
+    after: str
 
 
-def lexicon_cut(word: str, threshold: float = SPLIT_THRESHOLD) -> int | None:
-    """Offset inside ``word`` (letters and marks) where two words meet, or None."""
+def _logp(word: str, t: Tables) -> float:
+    return t.logp.get(word, t.once - LETTER_COST * len(word))
+
+
+def _letter_logp(context: str, letter: str, t: Tables) -> float:
+    trigram = context + letter
+    return t.trigrams.get(trigram) or t.unseen.get(context, t.once)
+
+
+def letter_gain(head: str, tail: str, t: Tables) -> float:
+    """How much likelier the letters make two words than one: only the
+    letters around the cut differ between the two readings."""
+    before = ("^^" + head)[-2:]
+    second = tail[1:2] or "$"
+    apart = (_letter_logp(before, "$", t) + _letter_logp("^^", tail[0], t)
+             + _letter_logp("^" + tail[0], second, t))
+    together = _letter_logp(before, tail[0], t) + _letter_logp(before[1] + tail[0], second, t)
+    return apart - together
+
+
+def _collocation(first: str, second: str, t: Tables) -> float:
+    return float(bool(first and second) and pair_hash(first, second) in t.pairs)
+
+
+def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> tuple[float, ...]:
+    """The features (FEATURES) of cutting the normalised ``whole`` into ``head`` and ``tail``."""
+    return (
+        1.0,
+        _logp(head, t) + _logp(tail, t) - _logp(whole, t),
+        letter_gain(head, tail, t),
+        t.ends.get(head, 0.0),
+        t.starts.get(tail, 0.0),
+        float(head not in t.logp),
+        float(tail not in t.logp),
+        float(whole in t.logp),
+        float(tail.startswith("ال")),
+        float(min(len(head), len(tail)) < MIN_PART),
+        _collocation(place.before, head, t),
+        _collocation(tail, place.after, t),
+        _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
+    )
+
+
+def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]]]:
+    """Offsets inside the word (letters and marks) where two words could meet, with their features."""
+    word = place.word
     if len(word) > MAX_WORD:
-        return None
-    logp, once = lexicon()
+        return []
     # Normalised letter by letter so that each cut has its normalised halves;
     # a mark normalises to "" and a cut before it is skipped.
     letters = [normalise(char) for char in word]
     whole = "".join(letters)
-    if whole in logp:
-        return None  # a listed (frequent) word is never split
-    best, best_score = None, once - LETTER_COST * len(whole) + threshold
+    result = []
     for cut in range(1, len(word)):
         head, tail = "".join(letters[:cut]), "".join(letters[cut:])
-        if letters[cut] and _is_pair(head, tail, logp):
-            score = logp[head] + logp[tail]
-            if score > best_score:
-                best, best_score = cut, score
-    return best
+        if not letters[cut] or _PREFIX.fullmatch(head) or min(len(head), len(tail)) < MIN_LISTED:
+            continue
+        if min(len(head), len(tail)) < MIN_PART and not (head in t.logp and tail in t.logp):
+            continue  # a short half must be a listed word (لم, هل, في), not an affix
+        result.append((cut, cut_features(head, tail, whole, place, t)))
+    return result
 
 
-def boundaries(line: str, threshold: float = SPLIT_THRESHOLD) -> list[int]:
-    """Offsets in ``line`` where a headline starts (the first one excluded)."""
-    marked = marked_boundaries(line)
-    found = set(marked)
+def word_cuts(place: Place, m: Model) -> list[int]:
+    """Offsets in the line where headlines meet inside the word: the best cut
+    that scores above zero, then again in each part (a one-word headline has two)."""
+    best, best_score = None, 0.0
+    for cut, features in candidate_cuts(place, m.tables):
+        score = sum(w * f for w, f in zip(m.weights, features))
+        if score > best_score:
+            best, best_score = cut, score
+    if best is None:
+        return []
+    word, start = place.word, place.start
+    head = Place(word[:best], start, place.before, "")
+    tail = Place(word[best:], start + best, "", place.after)
+    return [*word_cuts(head, m), start + best, *word_cuts(tail, m)]
+
+
+def unmarked_words(line: str, marked: list[int]) -> Iterator[Place]:
+    """The words between the marked boundaries, which only the tables can cut."""
     edges = [0, *marked, len(line)]
     for start, end in zip(edges, edges[1:]):
-        for match in _WORD.finditer(line, start, end):
-            cut = lexicon_cut(match.group(), threshold)
-            if cut is not None:
-                found.add(match.start() + cut)
+        matches = list(_WORD.finditer(line, start, end))
+        words = [normalise(match.group()) for match in matches]
+        for number, match in enumerate(matches):
+            # A neighbour counts only across plain spaces: not across a quote or a number.
+            before = words[number - 1] if number and line[matches[number - 1].end():match.start()].isspace() else ""
+            after = (words[number + 1] if number + 1 < len(matches)
+                     and line[match.end():matches[number + 1].start()].isspace() else "")
+            yield Place(match.group(), match.start(), before, after)
+
+
+def boundaries(line: str, m: Model | None = None) -> list[int]:
+    """Offsets in ``line`` where a headline starts (the first one excluded),
+    by the shipped model unless another is given."""
+    marked = marked_boundaries(line)
+    found = set(marked)
+    m = m or model()
+    for place in unmarked_words(line, marked):
+        found.update(word_cuts(place, m))
     return sorted(found)
 
 
