@@ -11,7 +11,8 @@ test) are never read here.  From the counted part it writes, under
 - ``title_words.tsv``: word<TAB>titles<TAB>first word of<TAB>last word of,
   for the words in at least ``--min-titles`` titles, after a ``*`` row of totals;
 - ``letter_trigrams.tsv``: three letters<TAB>distinct words they are in, the
-  words padded ^^word$, over the words seen ``--min-count`` times;
+  words padded ^^word$, over the words seen ``--min-count`` times, after a
+  ``*`` row: occurrences of the words left out of the lexicon, of all words;
 - ``collocations.bin``: the CRC-32 of each "first second" pair of words seen
   together ``--min-pair-count`` times with a PMI above ``--min-pmi``.
 
@@ -133,8 +134,10 @@ def write_tables(words, titled, words_kept: int, min_count: int, min_titles: int
     (DATA / splitter.TITLE_WORDS).write_text(
         "".join("\t".join(map(str, line)) + "\n" for line in lines), encoding="utf-8")
     trigrams = letter_trigrams(words, min_count)
-    (DATA / splitter.TRIGRAMS).write_text(
-        "".join(f"{g}\t{n}\n" for g, n in sorted(trigrams.items())), encoding="utf-8")
+    total = sum(words.values())
+    unlisted = total - sum(c for _, c in kept)
+    (DATA / splitter.TRIGRAMS).write_text(f"{splitter.TOTALS}\t{unlisted}\t{total}\n" + "".join(
+        f"{g}\t{n}\n" for g, n in sorted(trigrams.items())), encoding="utf-8")
     print(f"{len(kept)} words, {len(rows)} title words, {len(trigrams)} trigrams; title totals {totals}")
 
 

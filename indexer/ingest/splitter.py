@@ -21,25 +21,26 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from indexer.analysis.normalise import IN_WORD, normalise
+from indexer.analysis.stem import stem
 
 LEXICON = "lexicon.tsv"  # normalised word<TAB>count, from news texts and titles
 TITLE_WORDS = "title_words.tsv"  # word<TAB>titles<TAB>first word of<TAB>last word of
 TOTALS = "*"  # the title table's row of totals
-TRIGRAMS = "letter_trigrams.tsv"  # three letters<TAB>words they are in, ^^ and $ padding
+# three letters<TAB>words they are in (^^ and $ padding), after a row of
+# totals: occurrences of unlisted words, of all words
+TRIGRAMS = "letter_trigrams.tsv"
 PAIRS = "collocations.bin"  # pair_hash of frequent, associated word pairs: uint32, little-endian
 WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_lexicon
 # What is known of a cut inside a word: a constant, how much likelier two
 # words are than one (by the word counts, and by the letters), how apt the head is to end a title and the tail to start
 # one, which parts are unlisted, a tail starting with the article, a short part,
 # and whether the word before and the head, the tail and the word after, or
-# the whole and either neighbour are a collocation of the news texts.
+# the whole and either neighbour are a collocation of the news texts, and
+# whether the whole, unlisted, is a listed word with affixes (يقلعون: يقلع).
 FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
             "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
-            "whole_beside")
+            "whole_beside", "whole_inflected")
 SMOOTHING = 5.0  # titles' worth of the average rate a word's own rates are pulled to
-# An unseen word costs a factor of 10 per letter, as in Norvig's segmenter:
-# the longer a rare "word", the likelier it is two words glued together.
-LETTER_COST = math.log(10)
 MIN_PART = 3  # letters in each half, unless both halves are listed words
 MIN_LISTED = 2  # letters in a listed half: لم, هل, في
 MAX_WORD = 40  # letters and marks: no pair of words is longer; cutting is quadratic
@@ -81,6 +82,7 @@ class Tables(NamedTuple):
     trigrams: dict[str, float]  # log P(letter | two before) in words padded with ^^ and $
     unseen: dict[str, float]  # log P of a letter never seen after those two
     pairs: frozenset[int]  # pair_hash of the collocations
+    unlisted: float  # log of the share of the words (occurrences) left out of the lexicon
 
 
 class Model(NamedTuple):
@@ -111,12 +113,13 @@ def _rates(titled: dict[str, list[int]], column: int, average: float) -> dict[st
 def tables() -> Tables:
     """The shipped word tables (see ``bench.build_lexicon``), loaded once."""
     counts = _read_counts(LEXICON)
-    total = sum(c[0] for c in counts.values()) or 1
+    trigrams = _read_counts(TRIGRAMS)
+    unlisted, total = trigrams.pop(TOTALS)
     titled = _read_counts(TITLE_WORDS)
     words, starts, ends = titled.pop(TOTALS)
     return Tables({w: math.log(c[0] / total) for w, c in counts.items()}, math.log(1 / total),
                   _rates(titled, 2, ends / words), _rates(titled, 1, starts / words),
-                  *_letter_model(_read_counts(TRIGRAMS)), _read_pairs())
+                  *_letter_model(trigrams), _read_pairs(), math.log(unlisted / total))
 
 
 def pair_hash(first: str, second: str) -> int:
@@ -216,7 +219,12 @@ class Place(NamedTuple):
 
 
 def _logp(word: str, t: Tables) -> float:
-    return t.logp.get(word, t.once - LETTER_COST * len(word))
+    """A listed word's log probability, or an unlisted word's by its letters."""
+    listed = t.logp.get(word)
+    if listed is not None:
+        return listed
+    padded = f"^^{word}$"
+    return t.unlisted + sum(_letter_logp(padded[i:i + 2], padded[i + 2], t) for i in range(len(word) + 1))
 
 
 def _letter_logp(context: str, letter: str, t: Tables) -> float:
@@ -255,6 +263,7 @@ def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> t
         _collocation(place.before, head, t),
         _collocation(tail, place.after, t),
         _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
+        float(whole not in t.logp and stem(whole) in t.logp),
     )
 
 
