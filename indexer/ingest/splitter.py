@@ -36,10 +36,11 @@ WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_le
 # one, which parts are unlisted, a tail starting with the article, a short part,
 # and whether the word before and the head, the tail and the word after, or
 # the whole and either neighbour are a collocation of the news texts, and
-# whether the whole, unlisted, is a listed word with affixes (يقلعون: يقلع).
+# whether the whole, unlisted, is a listed word with affixes (يقلعون: يقلع),
+# and whether the halves are a collocation, written glued (فماهي).
 FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
             "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
-            "whole_beside", "whole_inflected")
+            "whole_beside", "whole_inflected", "halves_together")
 SMOOTHING = 5.0  # titles' worth of the average rate a word's own rates are pulled to
 MIN_PART = 3  # letters in each half, unless both halves are listed words
 MIN_LISTED = 2  # letters in a listed half: لم, هل, في
@@ -264,6 +265,7 @@ def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> t
         _collocation(tail, place.after, t),
         _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
         float(whole not in t.logp and stem(whole) in t.logp),
+        _collocation(head, tail, t),
     )
 
 
