@@ -63,8 +63,12 @@ _MARKER = re.compile(
     # Fathatan is written on an alef (عاماً) or before one (عامًا); the
     # possessive ?+ stops that alef being taken for the next word's start.
     rf"|(?P<tanween>(?:(?<=ا)ً|ً[{_MARKS}]*+ا?+|[ٌٍ])[{_MARKS}]*+(?=[^\W\d_]))"
-    rf"|(?P<to_digit>(?<=[{_LETTERS}{_MARKS}])(?=\d))"
-    rf"|(?P<from_digit>[\d%]+(?=[“«]|{_LETTER})(?!{_UNIT}))"
+    # ر between digits is a decimal comma in Saudi print (7ر5 is 7.5).
+    rf"|(?P<to_digit>(?<=[{_LETTERS}{_MARKS}])(?<!\dر)(?=\d))"
+    rf"|(?P<from_digit>[\d%]+(?=[“«]|{_LETTER})(?!{_UNIT}|ر\d))"
+    # A left- or right-to-left mark between letters: titles end with one
+    # (three times as often as they start with one), words never hold one.
+    rf"|(?P<bidi>(?<=[{_LETTERS}{_MARKS}])[\u200e\u200f]+(?={_LETTER}))"
 )
 _WORD = re.compile(rf"{_LETTER}[{_LETTERS}{_MARKS}]*")  # what the lexicon judges
 # Bare prefixes (و ف, ب ك ل, ال, لل) or a word ending in tatweel: they attach
@@ -194,7 +198,7 @@ def _marked_boundary(line: str, match: re.Match, quote_open: bool) -> int | None
         if quote_open:
             return end if _starts_headline(line, end) else None
         return start
-    return end  # final letter, tanween or number: the lookahead saw the next word
+    return end  # final letter, tanween, number or bidi mark: the lookahead saw the next word
 
 
 def marked_boundaries(line: str) -> list[int]:
