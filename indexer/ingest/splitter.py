@@ -37,10 +37,11 @@ WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_le
 # and whether the word before and the head, the tail and the word after, or
 # the whole and either neighbour are a collocation of the news texts, and
 # whether the whole, unlisted, is a listed word with affixes (يقلعون: يقلع),
-# and whether the halves are a collocation, written glued (فماهي).
+# whether the halves are a collocation, written glued (فماهي), and whether
+# the tail is the د of د. (doctor), a common first word.
 FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
             "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
-            "whole_beside", "whole_inflected", "halves_together")
+            "whole_beside", "whole_inflected", "halves_together", "tail_doctor")
 SMOOTHING = 5.0  # titles' worth of the average rate a word's own rates are pulled to
 MIN_PART = 3  # letters in each half, unless both halves are listed words
 MIN_LISTED = 2  # letters in a listed half: لم, هل, في
@@ -221,6 +222,7 @@ class Place(NamedTuple):
     start: int
     before: str
     after: str
+    dotted: bool = False  # a period follows: a title may start with د. (doctor)
 
 
 def _logp(word: str, t: Tables) -> float:
@@ -270,6 +272,7 @@ def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> t
         _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
         float(whole not in t.logp and stem(whole) in t.logp),
         _collocation(head, tail, t),
+        float(tail == "د"),
     )
 
 
@@ -285,7 +288,9 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
     result = []
     for cut in range(1, len(word)):
         head, tail = "".join(letters[:cut]), "".join(letters[cut:])
-        if not letters[cut] or _PREFIX.fullmatch(head) or min(len(head), len(tail)) < MIN_LISTED:
+        if not letters[cut] or _PREFIX.fullmatch(head):
+            continue
+        if min(len(head), len(tail)) < MIN_LISTED and not (place.dotted and tail == "د"):
             continue
         if min(len(head), len(tail)) < MIN_PART and not (head in t.logp and tail in t.logp):
             continue  # a short half must be a listed word (لم, هل, في), not an affix
@@ -305,7 +310,7 @@ def word_cuts(place: Place, m: Model) -> list[int]:
         return []
     word, start = place.word, place.start
     head = Place(word[:best], start, place.before, "")
-    tail = Place(word[best:], start + best, "", place.after)
+    tail = Place(word[best:], start + best, "", place.after, place.dotted)
     return [*word_cuts(head, m), start + best, *word_cuts(tail, m)]
 
 
@@ -320,7 +325,7 @@ def unmarked_words(line: str, marked: list[int]) -> Iterator[Place]:
             before = words[number - 1] if number and line[matches[number - 1].end():match.start()].isspace() else ""
             after = (words[number + 1] if number + 1 < len(matches)
                      and line[match.end():matches[number + 1].start()].isspace() else "")
-            yield Place(match.group(), match.start(), before, after)
+            yield Place(match.group(), match.start(), before, after, line.startswith(".", match.end()))
 
 
 def boundaries(line: str, m: Model | None = None) -> list[int]:
