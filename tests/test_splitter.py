@@ -128,6 +128,8 @@ def test_pieces_are_the_input_in_order(line):
         ["أمطار غزيرة على مرتفعات عسير", "لا تأجيل لبدء العام الدراسي"],
         # an unlisted name ends the first headline, a collocation starts the next
         ["وزير الخارجية يستقبل سفير بوركينا فاسو", "ارتفاع أسعار الذهب في الأسواق المحلية"],
+        # د. (doctor) starts the next headline
+        ["جامعة الملك سعود تعايد منسوبيها", "د. العيسى يستقبل وفد الجامعات"],
         # a one-word headline between two others
         ["الأمير يفتتح مهرجان الصيف في أبها", "تأملات", "انطلاق بطولة المملكة للسباحة"],
     ],

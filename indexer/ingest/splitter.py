@@ -42,7 +42,7 @@ WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_le
 FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
             "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
             "whole_beside", "whole_inflected", "halves_together", "tail_doctor")
-SMOOTHING = 5.0  # titles' worth of the average rate a word's own rates are pulled to
+SMOOTHING = 25.0  # titles' worth of the average rate a word's own rates are pulled to
 MIN_PART = 3  # letters in each half, unless both halves are listed words
 MIN_LISTED = 2  # letters in a listed half: لم, هل, في
 MAX_WORD = 40  # letters and marks: no pair of words is longer; cutting is quadratic
