@@ -158,10 +158,10 @@ def tuning_tickers(corpus: Path) -> list[list[str]]:
 
     As there, a title also in the counted part is left out: its words would be
     in the title table, and the weights would trust that table too much."""
-    counted = {_key(a.get("title") or "") for a in counted_articles(corpus)}
+    counted = {title_key(a.get("title") or "") for a in counted_articles(corpus)}
     titles = []
     for article in tuning_articles(corpus):
-        title, key = clean(article.get("title") or ""), _key(article.get("title") or "")
+        title, key = clean(article.get("title") or ""), title_key(article.get("title") or "")
         if key and key not in counted:
             counted.add(key)
             titles.append(title)
@@ -175,7 +175,8 @@ def tuning_tickers(corpus: Path) -> list[list[str]]:
     return runs
 
 
-def _key(title: str) -> str:
+def title_key(title: str) -> str:
+    """A title as compared for duplicates: cleaned, normalised, spaced once."""
     return " ".join(normalise(clean(title)).split())
 
 

@@ -23,10 +23,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from indexer.analysis import normalise
 from indexer.ingest.clean import clean
 from indexer.ingest.seeds import parse_page
 from indexer.ingest.splitter import split_ticker
+from bench.build_lexicon import title_key
 from bench.datasets import NEWS
 from bench.news_split import held_out_articles, training_articles
 from tests.conftest import SEED_HEADLINES, SEED_PAGE
@@ -38,16 +38,12 @@ FOOTER = [
 ]
 
 
-def _key(title: str) -> str:
-    return " ".join(normalise(title).split())
-
-
 def held_out_titles(path: Path) -> tuple[list[dict], int]:
     """Held-out articles whose title is not a training title, and how many were dropped."""
-    seen = {_key(clean(article.get("title") or "")) for article in training_articles(path)}
+    seen = {title_key(article.get("title") or "") for article in training_articles(path)}
     kept, dropped = [], 0
     for article in held_out_articles(path):
-        key = _key(clean(article.get("title") or ""))
+        key = title_key(article.get("title") or "")
         if not key:
             continue
         if key in seen:

@@ -1,13 +1,19 @@
 """Split a scraped headline ticker: headlines glued together with no separator.
 
 Marked joins come first: an end mark (؟ ! …) or closing quote meeting the next
-word, an opening quote or a number glued to a word, and letters that only end
-a word (ة ى, tanween, the alef after fathatan) found inside one.  Unmarked joins
-(شهراستقالة) come from a unigram lexicon: a word too rare to be listed is cut
-where both halves are listed words and far likelier than the rare whole.
+word, an opening quote or a number glued to a word, letters that only end a
+word (ة ى, tanween, the alef after fathatan) found inside one, and a bidi mark
+between letters.  Unmarked joins (شهراستقالة) are left to a small logistic
+model: every cut inside a word is scored by the word counts and letter
+trigrams of the news texts, how often titles start or end with each half, and
+the collocations the halves make with the words beside them; a word's best
+cut is kept when it scores above zero.  The tables and weights are built by
+``python -m bench.build_lexicon`` from a training part of the news corpus and
+loaded on the first split; ``python -m bench.splitter`` scores them on the rest.
 """
 
 import array
+import bisect
 import collections
 import functools
 import importlib.resources
@@ -87,7 +93,7 @@ class Tables(NamedTuple):
     starts: dict[str, float]  # the same for starting one
     trigrams: dict[str, float]  # log P(letter | two before) in words padded with ^^ and $
     unseen: dict[str, float]  # log P of a letter never seen after those two
-    pairs: frozenset[int]  # pair_hash of the collocations
+    pairs: array.array  # pair_hash of the collocations, sorted
     unlisted: float  # log of the share of the words (occurrences) left out of the lexicon
 
 
@@ -100,16 +106,24 @@ def _data(name: str):
     return importlib.resources.files("indexer.ingest").joinpath(f"data/{name}")
 
 
-def _read_counts(name: str) -> dict[str, list[int]]:
+def _read_counts(name: str) -> dict[str, tuple[int, ...]]:
     """word<TAB>count[<TAB>count...] lines, as word → counts."""
+    # PERF: one split of the whole file and slices of it, not a split per
+    # line: the lexicon's 60,000 lines load in a third of the time.
+    text = _data(name).read_text("utf-8")
     table = {}
-    for line in _data(name).read_text("utf-8").splitlines():
-        word, *counts = line.split("\t")
-        table[word] = [int(count) for count in counts]
+    if text.startswith(TOTALS):  # the row of totals may have its own columns
+        first, _, text = text.partition("\n")
+        word, *counts = first.split("\t")
+        table[word] = tuple(int(count) for count in counts)
+    columns = text.partition("\n")[0].count("\t") + 1
+    fields = text.split()
+    counts = zip(*(map(int, fields[i::columns]) for i in range(1, columns)))
+    table.update(zip(fields[::columns], counts))
     return table
 
 
-def _rates(titled: dict[str, list[int]], column: int, average: float) -> dict[str, float]:
+def _rates(titled: dict[str, tuple[int, ...]], column: int, average: float) -> dict[str, float]:
     """log(rate / average) of a word starting or ending the titles it is in, smoothed."""
     return {word: math.log((counts[column] + SMOOTHING * average) / (counts[0] + SMOOTHING) / average)
             for word, counts in titled.items()}
@@ -133,15 +147,16 @@ def pair_hash(first: str, second: str) -> int:
     return zlib.crc32(f"{first} {second}".encode("utf-8"))
 
 
-def _read_pairs() -> frozenset[int]:
+def _read_pairs() -> array.array:
+    """The sorted collocation keys, searched by bisection (loading a set of them costs more)."""
     keys = array.array("I")
     keys.frombytes(_data(PAIRS).read_bytes())
     if sys.byteorder == "big":
         keys.byteswap()  # stored little-endian
-    return frozenset(keys)
+    return keys
 
 
-def _letter_model(trigrams: dict[str, list[int]]) -> tuple[dict[str, float], dict[str, float]]:
+def _letter_model(trigrams: dict[str, tuple[int, ...]]) -> tuple[dict[str, float], dict[str, float]]:
     """Add-one smoothed log P(letter | two letters before), and of an unseen letter."""
     contexts = collections.Counter()
     for trigram, (n,) in trigrams.items():
@@ -251,7 +266,11 @@ def letter_gain(head: str, tail: str, t: Tables) -> float:
 
 
 def _collocation(first: str, second: str, t: Tables) -> float:
-    return float(bool(first and second) and pair_hash(first, second) in t.pairs)
+    if not (first and second):
+        return 0.0
+    key = pair_hash(first, second)
+    at = bisect.bisect_left(t.pairs, key)
+    return float(at < len(t.pairs) and t.pairs[at] == key)
 
 
 def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> tuple[float, ...]:
