@@ -13,7 +13,6 @@ loaded on the first split; ``python -m bench.splitter`` scores them on the rest.
 """
 
 import array
-import bisect
 import collections
 import functools
 import importlib.resources
@@ -93,7 +92,7 @@ class Tables(NamedTuple):
     starts: dict[str, float]  # the same for starting one
     trigrams: dict[str, float]  # log P(letter | two before) in words padded with ^^ and $
     unseen: dict[str, float]  # log P of a letter never seen after those two
-    pairs: array.array  # pair_hash of the collocations, sorted
+    pairs: frozenset[int]  # pair_hash of the collocations
     unlisted: float  # log of the share of the words (occurrences) left out of the lexicon
 
 
@@ -147,13 +146,12 @@ def pair_hash(first: str, second: str) -> int:
     return zlib.crc32(f"{first} {second}".encode("utf-8"))
 
 
-def _read_pairs() -> array.array:
-    """The sorted collocation keys, searched by bisection (loading a set of them costs more)."""
+def _read_pairs() -> frozenset[int]:
     keys = array.array("I")
     keys.frombytes(_data(PAIRS).read_bytes())
     if sys.byteorder == "big":
         keys.byteswap()  # stored little-endian
-    return keys
+    return frozenset(keys)
 
 
 def _letter_model(trigrams: dict[str, tuple[int, ...]]) -> tuple[dict[str, float], dict[str, float]]:
@@ -266,11 +264,7 @@ def letter_gain(head: str, tail: str, t: Tables) -> float:
 
 
 def _collocation(first: str, second: str, t: Tables) -> float:
-    if not (first and second):
-        return 0.0
-    key = pair_hash(first, second)
-    at = bisect.bisect_left(t.pairs, key)
-    return float(at < len(t.pairs) and t.pairs[at] == key)
+    return float(bool(first and second) and pair_hash(first, second) in t.pairs)
 
 
 def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> tuple[float, ...]:
@@ -295,6 +289,11 @@ def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> t
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _letter_form(char: str) -> str:
+    return normalise(char)
+
+
 def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]]]:
     """Offsets inside the word (letters and marks) where two words could meet, with their features."""
     word = place.word
@@ -302,7 +301,7 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
         return []
     # Normalised letter by letter so that each cut has its normalised halves;
     # a mark normalises to "" and a cut before it is skipped.
-    letters = [normalise(char) for char in word]
+    letters = [_letter_form(char) for char in word]
     whole = "".join(letters)
     result = []
     for cut in range(1, len(word)):
