@@ -13,6 +13,7 @@ loaded on the first split; ``python -m bench.splitter`` scores them on the rest.
 """
 
 import array
+import bisect
 import collections
 import functools
 import importlib.resources
@@ -84,15 +85,16 @@ _PREFIX = re.compile(r"[وف]?(?:[بك]?(?:ال)?|لل?)|.*ـ")
 
 
 class Tables(NamedTuple):
-    """What the shipped tables say of a normalised word."""
+    """The shipped tables, as loaded: counts, turned into log odds only when asked."""
 
-    logp: dict[str, float]  # log probability of a listed word
-    once: float  # log probability of a word seen once
-    ends: dict[str, float]  # log of how much likelier than average it ends a title
-    starts: dict[str, float]  # the same for starting one
+    counts: dict[str, int]  # occurrences of each listed word
+    log_total: float  # log of the occurrences of all words
+    titled: dict[str, tuple[int, ...]]  # titles a word is in, starts, ends
+    start_rate: float  # titles started per title word, on average
+    end_rate: float
     trigrams: dict[str, float]  # log P(letter | two before) in words padded with ^^ and $
     unseen: dict[str, float]  # log P of a letter never seen after those two
-    pairs: frozenset[int]  # pair_hash of the collocations
+    pairs: array.array  # pair_hash of the collocations, sorted
     unlisted: float  # log of the share of the words (occurrences) left out of the lexicon
 
 
@@ -122,22 +124,27 @@ def _read_counts(name: str) -> dict[str, tuple[int, ...]]:
     return table
 
 
-def _rates(titled: dict[str, tuple[int, ...]], column: int, average: float) -> dict[str, float]:
-    """log(rate / average) of a word starting or ending the titles it is in, smoothed."""
-    return {word: math.log((counts[column] + SMOOTHING * average) / (counts[0] + SMOOTHING) / average)
-            for word, counts in titled.items()}
+def _edge_odds(word: str, column: int, average: float, t: Tables) -> float:
+    """log(rate / average) of ``word`` starting (1) or ending (2) the titles it is in, smoothed."""
+    counts = t.titled.get(word)
+    if counts is None:
+        return 0.0
+    return math.log((counts[column] + SMOOTHING * average) / (counts[0] + SMOOTHING) / average)
+
+
+def _read_lexicon() -> dict[str, int]:
+    fields = _data(LEXICON).read_text("utf-8").split()
+    return dict(zip(fields[::2], map(int, fields[1::2])))
 
 
 @functools.cache
 def tables() -> Tables:
     """The shipped word tables (see ``bench.build_lexicon``), loaded once."""
-    counts = _read_counts(LEXICON)
     trigrams = _read_counts(TRIGRAMS)
     unlisted, total = trigrams.pop(TOTALS)
     titled = _read_counts(TITLE_WORDS)
     words, starts, ends = titled.pop(TOTALS)
-    return Tables({w: math.log(c[0] / total) for w, c in counts.items()}, math.log(1 / total),
-                  _rates(titled, 2, ends / words), _rates(titled, 1, starts / words),
+    return Tables(_read_lexicon(), math.log(total), titled, starts / words, ends / words,
                   *_letter_model(trigrams), _read_pairs(), math.log(unlisted / total))
 
 
@@ -146,12 +153,14 @@ def pair_hash(first: str, second: str) -> int:
     return zlib.crc32(f"{first} {second}".encode("utf-8"))
 
 
-def _read_pairs() -> frozenset[int]:
+def _read_pairs() -> array.array:
+    """The sorted collocation keys, searched by bisection: a set of them
+    would cost more to build than a reindex of a few pages looks them up."""
     keys = array.array("I")
     keys.frombytes(_data(PAIRS).read_bytes())
     if sys.byteorder == "big":
         keys.byteswap()  # stored little-endian
-    return frozenset(keys)
+    return keys
 
 
 def _letter_model(trigrams: dict[str, tuple[int, ...]]) -> tuple[dict[str, float], dict[str, float]]:
@@ -161,7 +170,7 @@ def _letter_model(trigrams: dict[str, tuple[int, ...]]) -> tuple[dict[str, float
         contexts[trigram[:2]] += n
     size = len({trigram[2] for trigram in trigrams}) + 1
     logp = {t: math.log((n + 1) / (contexts[t[:2]] + size)) for t, (n,) in trigrams.items()}
-    return logp, {c: math.log(1 / (n + size)) for c, n in contexts.items()}
+    return logp, {c: -math.log(n + size) for c, n in contexts.items()}
 
 
 @functools.cache
@@ -240,16 +249,16 @@ class Place(NamedTuple):
 
 def _logp(word: str, t: Tables) -> float:
     """A listed word's log probability, or an unlisted word's by its letters."""
-    listed = t.logp.get(word)
+    listed = t.counts.get(word)
     if listed is not None:
-        return listed
+        return math.log(listed) - t.log_total
     padded = f"^^{word}$"
     return t.unlisted + sum(_letter_logp(padded[i:i + 2], padded[i + 2], t) for i in range(len(word) + 1))
 
 
 def _letter_logp(context: str, letter: str, t: Tables) -> float:
     trigram = context + letter
-    return t.trigrams.get(trigram) or t.unseen.get(context, t.once)
+    return t.trigrams.get(trigram) or t.unseen.get(context, -t.log_total)
 
 
 def letter_gain(head: str, tail: str, t: Tables) -> float:
@@ -264,26 +273,32 @@ def letter_gain(head: str, tail: str, t: Tables) -> float:
 
 
 def _collocation(first: str, second: str, t: Tables) -> float:
-    return float(bool(first and second) and pair_hash(first, second) in t.pairs)
+    if not (first and second):
+        return 0.0
+    key = pair_hash(first, second)
+    at = bisect.bisect_left(t.pairs, key)
+    return float(at < len(t.pairs) and t.pairs[at] == key)
 
 
-def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables) -> tuple[float, ...]:
-    """The features (FEATURES) of cutting the normalised ``whole`` into ``head`` and ``tail``."""
+def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables,
+                 beside: float, inflected: float) -> tuple[float, ...]:
+    """The features (FEATURES) of cutting the normalised ``whole`` into ``head`` and
+    ``tail``; ``beside`` and ``inflected``, the same for every cut, are the whole's."""
     return (
         1.0,
         _logp(head, t) + _logp(tail, t) - _logp(whole, t),
         letter_gain(head, tail, t),
-        t.ends.get(head, 0.0),
-        t.starts.get(tail, 0.0),
-        float(head not in t.logp),
-        float(tail not in t.logp),
-        float(whole in t.logp),
+        _edge_odds(head, 2, t.end_rate, t),
+        _edge_odds(tail, 1, t.start_rate, t),
+        float(head not in t.counts),
+        float(tail not in t.counts),
+        float(whole in t.counts),
         float(tail.startswith("ال")),
         float(min(len(head), len(tail)) < MIN_PART),
         _collocation(place.before, head, t),
         _collocation(tail, place.after, t),
-        _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
-        float(whole not in t.logp and stem(whole) in t.logp),
+        beside,
+        inflected,
         _collocation(head, tail, t),
         float(tail == "د"),
     )
@@ -303,6 +318,8 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
     # a mark normalises to "" and a cut before it is skipped.
     letters = [_letter_form(char) for char in word]
     whole = "".join(letters)
+    beside = _collocation(place.before, whole, t) + _collocation(whole, place.after, t)
+    inflected = float(whole not in t.counts and stem(whole) in t.counts)
     result = []
     for cut in range(1, len(word)):
         head, tail = "".join(letters[:cut]), "".join(letters[cut:])
@@ -310,9 +327,9 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
             continue
         if min(len(head), len(tail)) < MIN_LISTED and not (place.dotted and tail == "د"):
             continue
-        if min(len(head), len(tail)) < MIN_PART and not (head in t.logp and tail in t.logp):
+        if min(len(head), len(tail)) < MIN_PART and not (head in t.counts and tail in t.counts):
             continue  # a short half must be a listed word (لم, هل, في), not an affix
-        result.append((cut, cut_features(head, tail, whole, place, t)))
+        result.append((cut, cut_features(head, tail, whole, place, t, beside, inflected)))
     return result
 
 
