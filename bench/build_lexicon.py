@@ -26,6 +26,7 @@ import argparse
 import array
 import collections
 import html
+import itertools
 import json
 import math
 import random
@@ -65,7 +66,7 @@ def text_words(text: str) -> list[str]:
 def word_pairs(text: str) -> list[str]:
     """"first second" for each two Arabic words in a row, by tokens (so not across a number)."""
     tokens = text_tokens(text)
-    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:])
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens)
             if ARABIC_WORD.fullmatch(a) and ARABIC_WORD.fullmatch(b)]
 
 
@@ -202,7 +203,7 @@ def exact_titles(runs: list[list[str]], m: splitter.Model) -> float:
     for run in runs:
         line = "".join(run)
         cuts = [0, *splitter.boundaries(line, m), len(line)]
-        spans = set(zip(cuts, cuts[1:]))
+        spans = set(itertools.pairwise(cuts))
         offset = 0
         for title in run:
             exact += (offset, offset + len(title)) in spans

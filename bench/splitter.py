@@ -23,12 +23,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from indexer.ingest.clean import clean
-from indexer.ingest.seeds import parse_page
-from indexer.ingest.splitter import split_ticker
 from bench.build_lexicon import title_key
 from bench.datasets import NEWS
 from bench.news_split import held_out_articles, training_articles
+from indexer.ingest.clean import clean
+from indexer.ingest.seeds import parse_page
+from indexer.ingest.splitter import split_ticker
 from tests.conftest import SEED_HEADLINES, SEED_PAGE
 
 FOOTER = [

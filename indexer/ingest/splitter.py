@@ -37,14 +37,15 @@ TOTALS = "*"  # the title table's row of totals
 TRIGRAMS = "letter_trigrams.tsv"
 PAIRS = "collocations.bin"  # pair_hash of frequent, associated word pairs: uint32, little-endian
 WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_lexicon
-# What is known of a cut inside a word: a constant, how much likelier two
-# words are than one (by the word counts, and by the letters), how apt the head is to end a title and the tail to start
-# one, which parts are unlisted, a tail starting with the article, a short part,
-# and whether the word before and the head, the tail and the word after, or
-# the whole and either neighbour are a collocation of the news texts, and
-# whether the whole, unlisted, is a listed word with affixes (يقلعون: يقلع),
-# whether the halves are a collocation, written glued (فماهي), and whether
-# the tail is the د of د. (doctor), a common first word.
+# What is known of a cut inside a word: a constant; how much likelier two
+# words are than one, by the word counts and by the letters; how apt the head
+# is to end a title and the tail to start one; which of the head, the tail
+# and the whole are listed; a tail starting with the article; a short part;
+# whether the word before and the head, the tail and the word after, or the
+# whole and either neighbour are a collocation of the news texts; whether
+# the whole, unlisted, is a listed word with affixes (يقلعون: يقلع); whether
+# the halves are a collocation written glued (فماهي); a tail that is the د
+# of د. (doctor), a common first word.
 FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
             "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
             "whole_beside", "whole_inflected", "halves_together", "tail_doctor")
@@ -150,7 +151,7 @@ def tables() -> Tables:
 
 def pair_hash(first: str, second: str) -> int:
     """The 32-bit key of a pair of normalised words in the collocation file."""
-    return zlib.crc32(f"{first} {second}".encode("utf-8"))
+    return zlib.crc32(f"{first} {second}".encode())
 
 
 def _read_pairs() -> array.array:
@@ -281,12 +282,14 @@ def _collocation(first: str, second: str, t: Tables) -> float:
 
 
 def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables,
-                 beside: float, inflected: float) -> tuple[float, ...]:
+                 known: tuple[float, float, float]) -> tuple[float, ...]:
     """The features (FEATURES) of cutting the normalised ``whole`` into ``head`` and
-    ``tail``; ``beside`` and ``inflected``, the same for every cut, are the whole's."""
+    ``tail``; ``known``, the same for every cut, is the whole's log probability,
+    and its beside and inflected features."""
+    whole_logp, beside, inflected = known
     return (
         1.0,
-        _logp(head, t) + _logp(tail, t) - _logp(whole, t),
+        _logp(head, t) + _logp(tail, t) - whole_logp,
         letter_gain(head, tail, t),
         _edge_odds(head, 2, t.end_rate, t),
         _edge_odds(tail, 1, t.start_rate, t),
@@ -318,8 +321,8 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
     # a mark normalises to "" and a cut before it is skipped.
     letters = [_letter_form(char) for char in word]
     whole = "".join(letters)
-    beside = _collocation(place.before, whole, t) + _collocation(whole, place.after, t)
-    inflected = float(whole not in t.counts and stem(whole) in t.counts)
+    known = (_logp(whole, t), _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
+             float(whole not in t.counts and stem(whole) in t.counts))
     result = []
     for cut in range(1, len(word)):
         head, tail = "".join(letters[:cut]), "".join(letters[cut:])
@@ -329,7 +332,7 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
             continue
         if min(len(head), len(tail)) < MIN_PART and not (head in t.counts and tail in t.counts):
             continue  # a short half must be a listed word (لم, هل, في), not an affix
-        result.append((cut, cut_features(head, tail, whole, place, t, beside, inflected)))
+        result.append((cut, cut_features(head, tail, whole, place, t, known)))
     return result
 
 
@@ -351,8 +354,7 @@ def word_cuts(place: Place, m: Model) -> list[int]:
 
 def unmarked_words(line: str, marked: list[int]) -> Iterator[Place]:
     """The words between the marked boundaries, which only the tables can cut."""
-    edges = [0, *marked, len(line)]
-    for start, end in zip(edges, edges[1:]):
+    for start, end in itertools.pairwise([0, *marked, len(line)]):
         matches = list(_WORD.finditer(line, start, end))
         words = [normalise(match.group()) for match in matches]
         for number, match in enumerate(matches):
