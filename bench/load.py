@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.systems import engine_and_analysis
 from bench.timing import percentile
 from bench.timing import tree_pids
 
@@ -86,6 +87,7 @@ def server(
     index_dir: Path | None = None,
     engine: str | None = None,
     workers: int | None = None,
+    analysis: str = "auto",
 ):
     """``bahth serve`` (kind "bahth") or the bare Falcon app under the same gunicorn config.
 
@@ -116,7 +118,7 @@ def server(
             cwd=PROJECT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            env=dict(os.environ, PYTHONUNBUFFERED="1", BAHTH_ANALYSIS=analysis),
         )
     url = f"http://{bind}"
     try:
@@ -299,14 +301,21 @@ def service(
     failed = False
     for number in range(1, repeat + 1):
         for system in ["bare-falcon", *index_dirs]:
-            kind, engine = ("bare", None) if system == "bare-falcon" else ("bahth", system[6:])
+            kind, (engine, analysis) = (
+                ("bare", (None, "auto"))
+                if system == "bare-falcon"
+                else ("bahth", engine_and_analysis(system))
+            )
             say(
                 f"service {system} repeat {number}: {warmup:.0f} s warm-up, {seconds:.0f} s "
                 f"per phase, {name}"
             )
             try:
                 log = tmp / f"{system}-{number}.log"
-                with server(kind, log, index_dirs.get(system), engine) as (url, pid):
+                with server(kind, log, index_dirs.get(system), engine, analysis=analysis) as (
+                    url,
+                    pid,
+                ):
                     run(url, warm, warmup, tmp)
                     for phase, paths in phases.items():
                         result = run(url, paths, seconds, tmp)

@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="SOURCE",
-        help=".txt pages, .jsonl(.gz) feeds or folders (default: the seeds)",
+        help=".txt pages, .jsonl(.gz) feeds, .html pages, RSS/Atom feeds or folders "
+        "(default: the seeds)",
     )
     _common(reindex)
     reindex.add_argument(

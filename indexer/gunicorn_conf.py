@@ -26,6 +26,12 @@ loglevel = "info"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 proc_name = "bahth"
 
+# The request line's limit: off, so that the app itself answers an over-long
+# query with its JSON query_too_long.  gunicorn caps any other value at 8190
+# bytes, which 1,400 Arabic letters already pass (6 bytes each, percent-encoded),
+# and a worker stuck reading a line is restarted after `timeout` as any other.
+limit_request_line = 0
+
 # gunicorn ≥ 25.1 opens a control socket at one per-user path
 # (~/.gunicorn/gunicorn.ctl): two instances on a host would fight over it, and
 # nothing here uses gunicornc.  Older versions ignore the unknown name.
@@ -42,3 +48,10 @@ def post_worker_init(worker):
     log.handlers = list(worker.log.error_log.handlers)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+def post_fork(server, worker):
+    """What gunicorn still answers itself (a request it cannot parse) in the API's JSON."""
+    from search_api import gunicorn_errors
+
+    gunicorn_errors.install()

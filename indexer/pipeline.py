@@ -1,6 +1,6 @@
 """Analysis for reindexing, in worker processes beside the engine's writer.
 
-Analysis is pure Python and most of a reindex's time, so records are read in
+Analysis is most of a reindex's time, so records are read in
 batches and each batch of documents is analysed by one of a few worker
 processes while the main process feeds the engine; batches go to the workers
 in turn and their results are read back in the same turn, so records come
@@ -25,8 +25,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 
 from indexer import schema
-from indexer.analysis import analyse_chunks
-from indexer.analysis import trimmed_chunks
+from indexer.analysis import field_streams
 from indexer.errors import ReindexFailed
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -39,15 +38,8 @@ _PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent di
 
 def document_streams(title: str, body: str) -> Streams | None:
     """The term streams of a document's fields; None if it has no content words."""
-    return _streams(trimmed_chunks(title), trimmed_chunks(body))
-
-
-def _streams(title: list[str], body: list[str]) -> Streams | None:
-    # The title's terms are the text's first terms (``Document.text``), so
-    # title and body are analysed once each.
-    title_terms = analyse_chunks(title)
-    terms = title_terms + analyse_chunks(body)
-    return schema.term_streams(terms, title_terms) if terms else None
+    streams = field_streams(title, body, schema.LEAD_TERMS)
+    return schema.term_streams(streams) if streams else None
 
 
 def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> list[Streams | None]:
@@ -57,10 +49,9 @@ def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> l
         if text is None:
             streams.append(None)
             continue
-        title, body = trimmed_chunks(text[0]), trimmed_chunks(text[1])
-        forms.add(title)
-        forms.add(body)
-        streams.append(_streams(title, body))
+        forms.add(text[0])
+        forms.add(text[1])
+        streams.append(document_streams(*text))
     forms.settle()
     return streams
 

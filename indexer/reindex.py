@@ -19,6 +19,7 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
+from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
@@ -81,6 +82,7 @@ def reindex(
         ReindexBusy: another reindex is running.
         ReindexFailed: the new index could not be written (disk, permissions).
     """
+    analysis.use(settings.analysis)
     catalog = Catalog(settings.index_dir)
     started = time.perf_counter()
     try:

@@ -5,7 +5,10 @@ so all engines rank from identical inputs.  Bump SCHEMA_VERSION whenever the
 analysis or a field changes: an index built by another version is refused.
 """
 
-from indexer.analysis import Term
+import re
+from datetime import datetime
+
+from indexer.analysis import FieldStreams
 
 SCHEMA_VERSION = 4
 
@@ -25,6 +28,25 @@ SEARCH_FIELDS = (STEM, EXACT, ROOT, LEAD, TITLE)
 # inflection, with or without clitics (بالاتفاق النووي holds "الاتفاق النووي").
 PHRASE_FIELD = STEM
 
+# Dates are calendar dates written YYYY-MM-DD (ISO 8601): stored as these
+# strings, whose order is the dates' order, so every engine filters and sorts
+# on them (or, in tantivy, on their digits as one integer).
+DATE_FORMAT = "%Y-%m-%d"  # for strptime
+DATE_SHAPE = "YYYY-MM-DD"  # for people
+DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def is_date(value: str) -> bool:
+    """True for a real calendar date written YYYY-MM-DD (not 2024-02-30)."""
+    if not DATE_PATTERN.match(value):
+        return False
+    try:
+        datetime.strptime(value, DATE_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
 LEAD_TERMS = 30  # content words in the lead: about the first sentence or two
 
 # Weight of each field's matches in the ranking (BM25 per field, summed),
@@ -38,13 +60,6 @@ WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.3, LEAD: 0.3}
 Streams = dict[str, str]
 
 
-def term_streams(text_terms: list[Term], title_terms: list[Term]) -> Streams:
-    """The term stream of every search field for one document."""
-    exacts, stems, roots = zip(*text_terms) if text_terms else ((), (), ())
-    return {
-        STEM: " ".join(stems),
-        EXACT: " ".join(exacts),
-        ROOT: " ".join(roots),
-        LEAD: " ".join(stems[:LEAD_TERMS]),
-        TITLE: " ".join(t.stem for t in title_terms),
-    }
+def term_streams(streams: FieldStreams) -> Streams:
+    """The term stream of every search field for one document (``analysis.field_streams``)."""
+    return {STEM: streams.stem, EXACT: streams.exact, ROOT: streams.root, LEAD: streams.lead, TITLE: streams.title}

@@ -6,13 +6,14 @@ pointer (one small read) and opens a newly published generation, so workers
 serve a reindex without a restart.
 """
 
-import re
+import functools
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
 
+from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.catalog import Generation
@@ -35,12 +36,52 @@ from indexer.suggest import Vocabulary
 SORTS = ("relevance", "date")
 MAX_RESULT_WINDOW = 10_000  # deepest result a page may reach
 FEW_RESULTS = 3  # below this, offer a did-you-mean
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOO_DEEP = f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A search parameter, declared once: ``SearchRequest.validate`` enforces its
+    JSON Schema, the API reads it by name, the OpenAPI description shows it."""
+
+    name: str  # as clients send it
+    attribute: str  # of SearchRequest
+    schema: dict
+    description: str
+    beyond: tuple[str, str] | None = None  # (code, message) for a value above its limit
+
+
+@functools.lru_cache(maxsize=8)
+def parameters(settings: Settings) -> tuple[Parameter, ...]:
+    """The search parameters under these settings, in the order they are checked."""
+    date = {"type": "string", "format": "date", "examples": ["2024-12-08"]}
+    max_q, default = settings.max_query_chars, SearchRequest
+    return (
+        Parameter("q", "q", {"type": "string", "maxLength": max_q, "default": default.q},
+                  'The query: words, "a phrase", -excluded, title:word. Empty: no hits.',
+                  ("query_too_long", f"q is longer than {max_q} characters")),
+        Parameter("page", "page",
+                  {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW,
+                   "default": default.page},
+                  f"1-based page number; page × per_page at most {MAX_RESULT_WINDOW}.",
+                  ("page_too_deep", TOO_DEEP)),
+        Parameter("per_page", "per_page",
+                  {"type": "integer", "minimum": 1, "maximum": settings.max_per_page,
+                   "default": default.per_page},
+                  "Hits per page."),
+        Parameter("kind", "kind", {"type": "string", "enum": list(KINDS)},
+                  "Only this kind of document."),
+        Parameter("sort", "sort", {"type": "string", "enum": list(SORTS), "default": default.sort},
+                  "Ranking, or newest first."),
+        Parameter("from", "date_from", date, "Earliest date, inclusive."),
+        Parameter("to", "date_to", date, "Latest date, inclusive; not before from."),
+        Parameter("source", "source", {"type": "string"}, "Only documents from this source."),
+    )
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    q: str
+    q: str = ""
     page: int = 1
     per_page: int = 10
     kind: str | None = None
@@ -51,32 +92,44 @@ class SearchRequest:
 
     def validate(self, settings: Settings) -> None:
         """Raise BadQuery naming the first rule the request breaks."""
-        if len(self.q) > settings.max_query_chars:
-            raise BadQuery("query_too_long", f"q is longer than {settings.max_query_chars} characters")
-        if self.page < 1:
-            raise BadQuery("invalid_parameter", "page must be 1 or more")
-        if not 1 <= self.per_page <= settings.max_per_page:
-            raise BadQuery("invalid_parameter", f"per_page must be between 1 and {settings.max_per_page}")
+        for parameter in parameters(settings):
+            value = getattr(self, parameter.attribute)
+            if value is not None:
+                _check(parameter, value)
+        # The rules between parameters, which a JSON Schema cannot state:
+        # the OpenAPI description gives them in words.
         if self.page * self.per_page > MAX_RESULT_WINDOW:
-            raise BadQuery("page_too_deep", f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query")
-        if self.sort not in SORTS:
-            raise BadQuery("invalid_parameter", f"sort must be one of: {', '.join(SORTS)}")
-        if self.kind is not None and self.kind not in KINDS:
-            raise BadQuery("invalid_parameter", f"kind must be one of: {', '.join(KINDS)}")
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value is not None and not _valid_date(value):
-                raise BadQuery("invalid_parameter", f"{name.replace('date_', '')} must be a date YYYY-MM-DD")
+            raise BadQuery("page_too_deep", TOO_DEEP, "page", "window")
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise BadQuery("invalid_parameter", f"to ({self.date_to}) is before from "
+                                                f"({self.date_from})", "to", "order")
 
 
-def _valid_date(value: str) -> bool:
-    if not _DATE.match(value):
-        return False
-    try:
-        time.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        return False
-    return True
+def _check(parameter: Parameter, value) -> None:
+    """Raise BadQuery unless ``value`` is valid by the parameter's JSON Schema."""
+    name, rules = parameter.name, parameter.schema
+
+    def bad(rule: str, message: str, code: str = "invalid_parameter"):
+        return BadQuery(code, message, name, rule)
+
+    if rules["type"] == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad("type", f"{name} must be a whole number")
+        low, high = rules["minimum"], rules["maximum"]
+        if value > high and parameter.beyond:
+            raise bad("maximum", parameter.beyond[1], parameter.beyond[0])
+        if not low <= value <= high:
+            raise bad("range", f"{name} must be between {low} and {high}")
+        return
+    if not isinstance(value, str):
+        raise bad("type", f"{name} must be a string")
+    if len(value) > rules.get("maxLength", len(value)):
+        code, message = parameter.beyond
+        raise bad("maxLength", message, code)
+    if "enum" in rules and value not in rules["enum"]:
+        raise bad("enum", f"{name} must be one of: {', '.join(rules['enum'])}")
+    if rules.get("format") == "date" and not schema.is_date(value):
+        raise bad("format", f"{name} must be a date {schema.DATE_SHAPE}")
 
 
 @dataclass
@@ -130,6 +183,7 @@ class Searcher:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        analysis.use(settings.analysis)
         self.catalog = Catalog(settings.index_dir)
         self._lock = threading.Lock()
         self._name = None  # generation name opened
@@ -226,8 +280,8 @@ class Searcher:
         }
 
     def suggest(self, text: str) -> list[str]:
-        if len(text) > self.settings.max_query_chars:
-            raise BadQuery("query_too_long", f"q is longer than {self.settings.max_query_chars} characters")
+        q = next(p for p in parameters(self.settings) if p.name == "q")
+        _check(q, text)
         return self.vocabulary().complete(text)
 
     def health(self) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from indexer import analysis
 from indexer.errors import ConfigError
 
 # The seed pages ship inside the package: an installed `bahth reindex` needs no settings.
@@ -35,11 +36,13 @@ class Settings:
     index_dir: Path = Path("var/index")
     seeds_dir: Path = SEEDS_DIR
     engine: str = "whoosh"
+    analysis: str = "auto"  # auto: the compiled core when installed, else the Python chain
     max_query_chars: int = 500
     max_per_page: int = 100
     search_time_limit: float = 2.0  # seconds a single search may take
     cache_size: int = 1024  # cached result pages per worker
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
+    gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
     # The opensearch engine: the cluster, the alias its generations go behind, their size.
     opensearch_url: str = "http://127.0.0.1:9200"  # comma-separated node URLs
@@ -56,9 +59,11 @@ class Settings:
         "BAHTH_INDEX_DIR": ("index_dir", Path),
         "BAHTH_SEEDS_DIR": ("seeds_dir", Path),
         "BAHTH_ENGINE": ("engine", str),
+        "BAHTH_ANALYSIS": ("analysis", str),
         "BAHTH_SEARCH_TIME_LIMIT": ("search_time_limit", float),
         "BAHTH_CACHE_SIZE": ("cache_size", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
+        "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
         "BAHTH_OPENSEARCH_URL": ("opensearch_url", str),
         "BAHTH_OPENSEARCH_INDEX": ("opensearch_index", str),
@@ -73,6 +78,14 @@ class Settings:
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        if self.analysis not in analysis.BACKENDS:
+            raise ConfigError(
+                f"BAHTH_ANALYSIS={self.analysis!r}: choose one of {', '.join(analysis.BACKENDS)}"
+            )
+        if self.analysis == "native" and not analysis.native.available():
+            raise ConfigError(
+                "BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)"
+            )
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")
         for url in self.opensearch_urls:

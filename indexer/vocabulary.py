@@ -12,6 +12,8 @@ from collections import Counter
 from operator import methodcaller
 from pathlib import Path
 
+from indexer.analysis import active_core
+from indexer.analysis import native
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
 from indexer.analysis import trimmed_chunks
@@ -40,6 +42,17 @@ def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
 
 
 def _forms_of(chunk_counts: Counter) -> Counter:
+    """(exact form, display form) → occurrences in chunks counted ``chunk_counts``."""
+    core = active_core()
+    if core is None:
+        return _chunk_counts_forms(chunk_counts)
+    forms, refused = core.forms_of(chunk_counts)
+    forms = Counter(forms)
+    forms.update(_chunk_counts_forms({chunk: chunk_counts[chunk] for chunk in refused}))
+    return forms
+
+
+def _chunk_counts_forms(chunk_counts) -> Counter:
     forms = Counter()
     for chunk, count in chunk_counts.items():
         for form in _chunk_forms(chunk):
@@ -50,27 +63,39 @@ def _forms_of(chunk_counts: Counter) -> Counter:
 class FormCounter:
     """(exact form, display form) → occurrences, over the content words of many texts.
 
-    PERF: the chunks of each text are counted (in C) and each distinct chunk
-    is expanded into its forms once, every CHUNKS_HELD distinct chunks and
-    at the end: far cheaper than expanding every chunk of every text.
+    PERF: the chunks of each text are counted (in C, or in the compiled
+    core) and each distinct chunk is expanded into its forms once, every
+    CHUNKS_HELD distinct chunks and at the end: far cheaper than expanding
+    every chunk of every text.
     """
 
     def __init__(self):
+        core = active_core()
+        self._native = native.form_counter(core) if core is not None else None
         self._chunks = Counter()  # trimmed chunk → occurrences, since the last expansion
         self._forms = Counter()
 
-    def add(self, chunks: list[str]) -> None:
-        """Count one text's chunks (``trimmed_chunks``: a word's forms do not
-        depend on the punctuation beside it)."""
-        self._chunks.update(chunks)
+    def add(self, text: str) -> None:
+        """Count one text's chunks, edge punctuation trimmed (a word's forms do
+        not depend on the punctuation beside it)."""
+        if self._native is not None:
+            try:
+                return self._native.add(text)
+            except ValueError:  # a lone surrogate: counted by the chain
+                pass
+        self._chunks.update(trimmed_chunks(text))
 
     def settle(self) -> None:
         """Expand the chunks counted so far if they are many (between texts)."""
         if len(self._chunks) > CHUNKS_HELD:
             self._expand()
+        if self._native is not None and self._native.held() > CHUNKS_HELD:
+            self._native.expand()
 
     def forms(self) -> Counter:
         self._expand()
+        if self._native is not None:
+            self._forms.update(self._native.forms())
         return self._forms
 
     def _expand(self) -> None:
@@ -86,7 +111,7 @@ def count_forms(texts) -> Counter:
     """
     counter = FormCounter()
     for text in texts:
-        counter.add(trimmed_chunks(text))
+        counter.add(text)
     return counter.forms()
 
 

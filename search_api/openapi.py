@@ -1,21 +1,19 @@
 """The OpenAPI 3.1 description served at ``/openapi.json``.
 
-Written by hand to say what the server really does; tests/test_api.py checks
-that it validates, that it lists exactly the app's routes and methods, and
-that real responses match its schemas.
+Derived, not restated: the search parameters from ``indexer.search.parameters``
+(the declaration the server validates with), the error codes from
+``indexer.errors.API_ERRORS``.  The response shapes are declared here once;
+tests/test_schemathesis.py checks real responses against them.
 """
 
+from indexer.errors import API_ERRORS
 from indexer.ingest.document import KINDS
-from indexer.search import MAX_RESULT_WINDOW
-from indexer.search import SORTS
+from indexer.search import parameters
 from indexer.settings import Settings
 
 STRING = {"type": "string"}
 NULLABLE = {"type": ["string", "null"]}
-DATE = {"type": "string", "format": "date", "examples": ["2024-12-08"]}
-ERROR_CODES = ["invalid_parameter", "query_too_long", "page_too_deep", "not_found",
-               "method_not_allowed", "index_unavailable", "index_incompatible", "internal_error"]
-BLANK = " An empty value counts as absent."
+HEAD_NOTE = " HEAD is answered wherever GET is, with the headers only."
 
 
 def _ref(name: str) -> dict:
@@ -31,87 +29,102 @@ def _html(description: str) -> dict:
     return {"description": description, "content": {"text/html": {"schema": STRING}}}
 
 
-def _query(name: str, description: str, schema: dict) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}
+def _errors(*codes: str) -> dict:
+    """The responses for these codes, one per status, each code with its meaning."""
+    by_status = {}
+    for code in codes:
+        by_status.setdefault(API_ERRORS[code].status, []).append(code)
+    return {str(status): _json("Error", "; ".join(f"`{code}`: {API_ERRORS[code].meaning}"
+                                                   for code in group) + ".")
+            for status, group in by_status.items()}
+
+
+def _query(parameter) -> dict:
+    schema = parameter.schema
+    description = parameter.description
+    text = schema["type"] == "string" and "enum" not in schema and "format" not in schema
+    if not text:  # an HTML form sends its unset fields empty: "" counts as absent
+        schema = {"anyOf": [schema, {"const": ""}]}
+        description += " Empty counts as absent."
+    return {"name": parameter.name, "in": "query", "required": False,
+            "description": description, "schema": schema}
 
 
 def _path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": STRING}
 
 
-def _get(operation_id: str, summary: str, responses: dict, parameters=()) -> dict:
+def _operation(operation_id: str, summary: str, responses: dict, params=()) -> dict:
     operation = {"operationId": operation_id, "summary": summary, "responses": responses}
-    if parameters:
-        operation["parameters"] = list(parameters)
-    return {"get": operation}
+    if params:
+        operation["parameters"] = list(params)
+    return operation
 
 
 def build_spec(settings: Settings) -> dict:
-    max_q, max_per_page = settings.max_query_chars, settings.max_per_page
-    q = _query("q", f"The query, up to {max_q} characters: words, \"a phrase\", -excluded, "
-               "title:word. Missing or empty: no hits.",
-               {"type": "string", "maxLength": max_q, "examples": ["استقالة"]})
-    search_params = [
-        q,
-        _query("page", "1-based page number.", {"type": "integer", "minimum": 1, "default": 1}),
-        _query("per_page", "Hits per page.",
-               {"type": "integer", "minimum": 1, "maximum": max_per_page, "default": 10}),
-        _query("kind", "Only this kind of document." + BLANK,
-               {"type": "string", "enum": list(KINDS)}),
-        _query("sort", "Ranking, or newest first." + BLANK,
-               {"type": "string", "enum": list(SORTS), "default": "relevance"}),
-        _query("from", "Earliest date, inclusive." + BLANK, DATE),
-        _query("to", "Latest date, inclusive." + BLANK, DATE),
-        _query("source", "Only documents from this source." + BLANK, STRING),
-    ]
-    unavailable = _json("Error", "No index yet (`index_unavailable`: run `bahth reindex`), or "
-                                 "one built by another schema version (`index_incompatible`).")
-    internal = _json("Error", "A bug: `internal_error` with a generic message; "
-                              "the traceback is logged.")
-    bad = _json("Error", "A bad parameter: `invalid_parameter`, `query_too_long`, or "
-                         f"`page_too_deep` (page × per_page beyond {MAX_RESULT_WINDOW}).")
+    search_params = parameters(settings)
+    query = [_query(p) for p in search_params]
+    q = next(p for p in query if p["name"] == "q")
+    unavailable = _errors("index_unavailable", "index_incompatible")
+    internal = _errors("internal_error")
+    hits = _json("SearchResponse", "One page of hits.")
+    body = {"type": "object", "additionalProperties": False,
+            "properties": {p.name: p.schema | {"description": p.description}
+                           for p in search_params}}
     paths = {
-        "/api/search": _get("search", "Ranked, highlighted hits for a query", {
-            "200": _json("SearchResponse", "One page of hits."),
-            "400": bad, "500": internal, "503": unavailable,
-        }, search_params),
-        "/api/documents/{doc_id}": _get("getDocument", "One stored document", {
+        "/api/search": {
+            "get": _operation("search", "Ranked, highlighted hits for a query", {
+                "200": hits, **_errors("invalid_parameter", "query_too_long", "page_too_deep"),
+                **internal, **unavailable,
+            }, query),
+            "post": _operation("searchPost", "The same search, its parameters as a JSON body "
+                               "(for queries too long for a URL)", {
+                "200": hits,
+                **_errors("invalid_parameter", "query_too_long", "page_too_deep", "invalid_body",
+                          "request_too_large", "unsupported_media_type"),
+                **internal, **unavailable,
+            }) | {"requestBody": {"required": True,
+                                  "content": {"application/json": {"schema": body}}}},
+        },
+        "/api/documents/{doc_id}": {"get": _operation("getDocument", "One stored document", {
             "200": _json("Document", "The document as stored."),
-            "404": _json("Error", "No document with this id (`not_found`)."),
-            "500": internal, "503": unavailable,
-        }, [_path_param("doc_id")]),
-        "/api/suggest": _get("suggest", "Search-box completions for what has been typed", {
-            "200": _json("Suggestions", "Up to 10 completions, most useful first."),
-            "400": _json("Error", "`query_too_long`."),
-            "500": internal, "503": unavailable,
-        }, [q]),
-        "/healthz": _get("health", "Whether an index is being served, and which", {
-            "200": _json("Health", "Serving."), "500": internal, "503": unavailable,
-        }),
-        "/openapi.json": _get("openapi", "This document", {
+            **_errors("not_found"), **internal, **unavailable,
+        }, [_path_param("doc_id")])},
+        "/api/suggest": {"get": _operation(
+            "suggest", "Search-box completions for what has been typed", {
+                "200": _json("Suggestions", "Up to 10 completions, most useful first."),
+                **_errors("query_too_long"), **internal, **unavailable,
+            }, [q])},
+        "/healthz": {"get": _operation("health", "Whether an index is being served, and which", {
+            "200": _json("Health", "Serving."), **internal, **unavailable,
+        })},
+        "/openapi.json": {"get": _operation("openapi", "This document", {
             "200": _json({"type": "object"}, "The OpenAPI description."),
-        }),
-        "/": _get("searchPage", "The search page: right-to-left Arabic HTML, server-rendered", {
-            "200": _html("The page, with results when q is given."),
-            "400": _html("The page, explaining the bad parameter."),
-            "500": _html("The page, saying that something went wrong."),
-            "503": _html("The page, explaining that search is not available yet."),
-        }, [q] + [_query(p["name"], "As for /api/search.", STRING) for p in search_params[1:]]),
-        "/static/{file}": _get("staticFile", "The page's stylesheet and script", {
+        })},
+        "/": {"get": _operation(
+            "searchPage", "The search page: right-to-left Arabic HTML, server-rendered", {
+                "200": _html("The page, with results when q is given."),
+                "400": _html("The page, explaining the bad parameter."),
+                "500": _html("The page, saying that something went wrong."),
+                "503": _html("The page, explaining that search is not available yet."),
+            }, query)},
+        "/static/{file}": {"get": _operation("staticFile", "The page's stylesheet and script", {
             "200": {"description": "The file.", "content": {
                 "text/css": {"schema": STRING}, "text/javascript": {"schema": STRING}}},
-            "404": _json("Error", "No such file (`not_found`)."),
-        }, [_path_param("file")]),
+            "404": {"description": "No such file (`not_found`): a page to a browser that "
+                                   "asks for HTML, JSON otherwise.",
+                    "content": {"application/json": {"schema": _ref("Error")},
+                                "text/html": {"schema": STRING}}},
+        }, [_path_param("file")])},
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": "bahth", "version": "1.0.0",
                  "description": "Arabic full-text search over news headlines and articles. "
                                 "Every error is `{\"error\": {\"code\", \"message\"}}` "
-                                "with a stable code."},
+                                "with a stable code." + HEAD_NOTE},
         "paths": paths,
-        "components": {"schemas": _schemas(max_per_page)},
+        "components": {"schemas": _schemas(settings.max_per_page)},
     }
 
 
@@ -126,7 +139,7 @@ def _schemas(max_per_page: int) -> dict:
     marked = "as HTML: escaped, with matches in <mark>"
     return {
         "Error": _object({"error": _object({
-            "code": {"type": "string", "examples": ERROR_CODES}, "message": STRING})}),
+            "code": {"type": "string", "enum": list(API_ERRORS)}, "message": STRING})}),
         "Hit": _object({
             "id": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "title": STRING,
             "title_html": {"type": "string", "description": f"The title {marked}."},

@@ -1,9 +1,11 @@
-"""The JSON API resources, and reading a search request from query parameters.
+"""The JSON API resources, and reading a search request from a query string or a JSON body.
 
 Each responder is a thin adapter: parameters in, ``Searcher`` call, dict out.
 Errors are raised, not caught: ``search_api.errors`` turns them into JSON.
+Every resource answers HEAD as GET (falcon sends the headers only).
 """
 
+import json
 import re
 
 import falcon
@@ -11,49 +13,78 @@ import falcon
 from indexer.errors import BadQuery
 from indexer.search import SearchRequest
 from indexer.search import Searcher
+from indexer.search import parameters
 
-DEFAULT_PER_PAGE = 10
 _INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # int() would also take "1_000", " 7" and "٣"
+MAX_BODY_BYTES = 64 * 1024  # a search's body is a few KB at most
 
 
-def text_param(req: falcon.Request, name: str) -> str | None:
-    """A parameter's value; blank counts as absent, as an HTML form sends unset fields."""
-    value = req.get_param(name)
-    return value if value is not None and value.strip() else None
+class Readable:
+    """HEAD wherever GET: uptime checks and ``curl -I`` ask for the headers only."""
+
+    def on_head(self, req, resp, **params):
+        self.on_get(req, resp, **params)
 
 
-def int_param(req: falcon.Request, name: str, default: int) -> int:
-    value = text_param(req, name)
-    if value is None:
-        return default
-    if not _INTEGER.match(value.strip()):
-        raise BadQuery("invalid_parameter", f"{name} must be a whole number")
-    return int(value)
+def query_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
+    """The SearchRequest of a query string, as the page and ``GET /api/search`` take it.
+
+    An empty value counts as absent, as an HTML form sends unset fields; whole
+    numbers arrive as text (any other text is left for validation to refuse).
+    """
+    values = {}
+    for parameter in parameters(searcher.settings):
+        value = req.get_param(parameter.name)
+        if value is None or value == "":
+            continue
+        if parameter.schema["type"] == "integer" and _INTEGER.match(value):
+            value = int(value)
+        values[parameter.attribute] = value
+    return SearchRequest(**values)
 
 
-def search_request(req: falcon.Request) -> SearchRequest:
-    """The SearchRequest the page and the API both run; the Searcher validates it."""
-    return SearchRequest(
-        q=req.get_param("q") or "",
-        page=int_param(req, "page", 1),
-        per_page=int_param(req, "per_page", DEFAULT_PER_PAGE),
-        kind=text_param(req, "kind"),
-        sort=text_param(req, "sort") or "relevance",
-        date_from=text_param(req, "from"),
-        date_to=text_param(req, "to"),
-        source=text_param(req, "source"),
-    )
+def body_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
+    """The SearchRequest of ``POST /api/search``: a JSON object of the same parameters."""
+    media_type = (req.content_type or "").split(";")[0].strip().lower()
+    if media_type != falcon.MEDIA_JSON:
+        raise BadQuery("unsupported_media_type", "the body must be JSON, sent as application/json")
+    raw = req.bounded_stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadQuery("request_too_large", f"the body is longer than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+        body = None
+    if not isinstance(body, dict):
+        raise BadQuery("invalid_body", "the body must be a JSON object of search parameters")
+    declared = {p.name: p for p in parameters(searcher.settings)}
+    values = {}
+    for name, value in body.items():
+        if name not in declared:
+            raise BadQuery("invalid_parameter", f"{name} is not a search parameter", name,
+                           "unknown")
+        if value is None:  # absent is how to leave a parameter out
+            raise BadQuery("invalid_parameter", f"{name} must not be null", name, "type")
+        if isinstance(value, float) and value.is_integer() and \
+                declared[name].schema["type"] == "integer":
+            value = int(value)  # 2.0 is an integer to JSON Schema, and so to us
+        values[declared[name].attribute] = value
+    return SearchRequest(**values)
 
 
-class SearchResource:
+class SearchResource(Readable):
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
 
     def on_get(self, req, resp):
-        resp.media = self.searcher.search(search_request(req)).to_dict()
+        resp.media = self.searcher.search(query_request(req, self.searcher)).to_dict()
+
+    def on_post(self, req, resp):
+        """For queries too long for a URL; answers exactly as GET would."""
+        resp.media = self.searcher.search(body_request(req, self.searcher)).to_dict()
 
 
-class DocumentResource:
+class DocumentResource(Readable):
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
 
@@ -61,7 +92,7 @@ class DocumentResource:
         resp.media = self.searcher.document(doc_id)
 
 
-class SuggestResource:
+class SuggestResource(Readable):
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
 
@@ -70,7 +101,7 @@ class SuggestResource:
         resp.media = {"query": q, "suggestions": self.searcher.suggest(q)[:10]}
 
 
-class HealthResource:
+class HealthResource(Readable):
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
 
@@ -80,7 +111,7 @@ class HealthResource:
         resp.cache_control = ["no-store"]
 
 
-class OpenAPIResource:
+class OpenAPIResource(Readable):
     def __init__(self, spec: dict):
         self.spec = spec
 

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import os
 import subprocess
 import time
 import urllib.request
@@ -9,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from indexer.analysis import native
 from indexer.settings import Settings
+
+# BAHTH_ANALYSIS=python runs the suite as where the compiled core is not
+# installed: in this process, and in the servers and CLIs it starts.
+if os.environ.get("BAHTH_ANALYSIS") == "python":
+    native.bahth_native = None
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "indexer" / "seeds"

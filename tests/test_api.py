@@ -14,12 +14,15 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from indexer import highlight
+from indexer.errors import API_ERRORS
 from indexer.reindex import reindex
 from indexer.settings import Settings
 from search_api.app import CSP
 from search_api.app import create_app
 from search_api.app import get_app
+from search_api.page import ERROR_TEXT
 from tests.conftest import ENGINES
+from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
@@ -235,9 +238,9 @@ LONG_QUERY = "ا" * 501
 ERRORS = [
     # (method, path, params, status, code, message)
     ("GET", "/api/search", {"q": "سوريا", "page": "0"}, 400, "invalid_parameter",
-     "page must be 1 or more"),
+     "page must be between 1 and 10000"),
     ("GET", "/api/search", {"q": "سوريا", "page": "-3"}, 400, "invalid_parameter",
-     "page must be 1 or more"),
+     "page must be between 1 and 10000"),
     ("GET", "/api/search", {"q": "سوريا", "page": "two"}, 400, "invalid_parameter",
      "page must be a whole number"),
     ("GET", "/api/search", {"q": "سوريا", "page": "1.5"}, 400, "invalid_parameter",
@@ -260,13 +263,19 @@ ERRORS = [
      "from must be a date YYYY-MM-DD"),
     ("GET", "/api/search", {"q": "سوريا", "to": "yesterday"}, 400, "invalid_parameter",
      "to must be a date YYYY-MM-DD"),
+    ("GET", "/api/search", {"q": "سوريا", "from": "2024-03-20", "to": "2024-03-10"}, 400,
+     "invalid_parameter", "to (2024-03-10) is before from (2024-03-20)"),
+    ("GET", "/api/search", {"q": "سوريا", "kind": " "}, 400, "invalid_parameter",
+     "kind must be one of: headline, article"),
     ("GET", "/api/suggest", {"q": LONG_QUERY}, 400, "query_too_long",
      "q is longer than 500 characters"),
     ("GET", "/api/documents/no-such-id", {}, 404, "not_found", "no document with id 'no-such-id'"),
     ("GET", "/api/nothing-here", {}, 404, "not_found", "no such route: /api/nothing-here"),
     ("GET", "/static/missing.js", {}, 404, "not_found", "no such route: /static/missing.js"),
-    ("POST", "/api/search", {}, 405, "method_not_allowed",
-     "method POST is not allowed on /api/search"),
+    ("PUT", "/api/search", {}, 405, "method_not_allowed",
+     "method PUT is not allowed on /api/search"),
+    ("POST", "/api/suggest", {}, 405, "method_not_allowed",
+     "method POST is not allowed on /api/suggest"),
     ("DELETE", "/api/documents/x", {}, 405, "method_not_allowed",
      "method DELETE is not allowed on /api/documents/x"),
 ]
@@ -282,13 +291,145 @@ def test_error_json(client, method, path, params, status, code, message):
 
 
 def test_405_says_what_is_allowed(client):
-    assert client.simulate_post("/api/search").headers["allow"] == "GET, OPTIONS"
+    assert client.simulate_put("/api/search").headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    assert client.simulate_post("/healthz").headers["allow"] == "GET, HEAD, OPTIONS"
 
 
-def test_bad_parameter_on_the_page_is_an_html_400(client):
-    result = client.simulate_get("/", params={"q": "سوريا", "page": "two"})
+@pytest.mark.parametrize("path", [
+    "/", "/?q=سوريا", "/api/search?q=سوريا", f"/api/documents/{ARTICLE_ID}", "/api/suggest?q=سو",
+    "/healthz", "/openapi.json", "/static/style.css", "/api/search?page=0", "/nothing-here"])
+def test_head_answers_as_get_without_a_body(client, path):
+    got, head = client.simulate_get(path), client.simulate_head(path)
+    assert head.status_code == got.status_code and head.text == ""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+
+
+def test_date_range_ending_before_it_starts_is_refused_not_empty(feed_client):
+    result = feed_client.simulate_get("/api/search", params={
+        "q": "معرض الكتاب", "from": "2024-03-31", "to": "2024-03-15"})
+    assert result.status_code == 400
+    assert result.json == {"error": {"code": "invalid_parameter",
+                                     "message": "to (2024-03-15) is before from (2024-03-31)"}}
+    same_day = search(feed_client, **{"q": "معرض الكتاب", "from": "2024-03-20", "to": "2024-03-20"})
+    assert [hit["id"] for hit in same_day["hits"]] == ["feed-book-fair-close"]
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/nothing-here", "/api/nothing-here", "/static/missing.css"])
+def test_unknown_route_is_a_page_to_a_browser_and_json_to_others(client, path):
+    page_404 = client.simulate_get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert page_404.status_code == 404
+    assert page_404.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<html lang="ar" dir="rtl">' in page_404.text
+    assert '<link rel="stylesheet" href="/static/style.css">' in page_404.text
+    assert "الصفحة المطلوبة غير موجودة" in page_404.text and 'name="q"' in page_404.text
+    assert page_404.headers["content-security-policy"] == CSP
+    for accept in ("*/*", "application/json", None):
+        result = client.simulate_get(path, headers={"Accept": accept} if accept else None)
+        assert result.status_code == 404 and result.headers["content-type"] == "application/json"
+        assert result.json == {"error": {"code": "not_found", "message": f"no such route: {path}"}}
+
+
+@pytest.mark.parametrize("params, detail", [
+    ({"page": "two"}, "يجب أن تكون قيمة «الصفحة» عددًا صحيحًا."),
+    ({"per_page": "500"}, "قيمة «عدد النتائج في الصفحة» خارج الحدود المسموح بها."),
+    ({"kind": "video"}, "قيمة «النوع» ليست من الخيارات المعروضة."),
+    ({"from": "2024-02-30"}, "يجب أن تكون قيمة «من» تاريخًا صحيحًا (سنة-شهر-يوم)."),
+    ({"from": "2024-03-20", "to": "2024-03-10"},
+     "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله."),
+])
+def test_bad_parameter_on_the_page_is_told_in_arabic(client, params, detail):
+    result = client.simulate_get("/", params={"q": "سوريا"} | params)
     assert result.status_code == 400 and result.headers["content-type"].startswith("text/html")
-    assert 'value="سوريا"' in result.text and "page must be a whole number" in result.text
+    assert 'value="سوريا"' in result.text
+    assert "في الطلب قيمة غير صالحة" in result.text
+    assert f'<p class="detail">{detail}</p>' in result.text
+    api = client.simulate_get("/api/search", params={"q": "سوريا"} | params).json["error"]
+    assert api["message"] not in result.text  # the English is for developers, in the JSON
+
+
+def test_too_long_query_on_the_page_is_told_in_arabic(client):
+    result = client.simulate_get("/", params={"q": LONG_QUERY})
+    assert result.status_code == 400 and "نص البحث طويل جدًا" in result.text
+    assert "characters" not in result.text
+
+
+def test_every_error_code_is_documented_and_has_arabic_text(client):
+    spec = client.simulate_get("/openapi.json").json
+    assert spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"][
+        "enum"] == list(API_ERRORS)
+    assert set(ERROR_TEXT) == set(API_ERRORS)
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| status | code | when |"):].split("\n\n")[0]
+    rows = re.findall(r"^\| (\d{3}) \| `(\w+)` \|", table, re.M)
+    assert sorted(rows) == sorted((str(e.status), code) for code, e in API_ERRORS.items())
+
+
+# --- POST /api/search ------------------------------------------------------------------------
+
+def post(client, body, content_type="application/json"):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body, ensure_ascii=False)
+    return client.simulate_post("/api/search", body=data, headers={"Content-Type": content_type})
+
+
+def test_post_answers_as_get(feed_client):
+    params = {"q": "معرض الكتاب", "sort": "date", "per_page": 1, "page": 2, "from": "2024-03-01"}
+    got = search(feed_client, **params)
+    posted = post(feed_client, params, "application/json; charset=utf-8")
+    assert posted.status_code == 200, posted.text
+    assert posted.json | {"took_ms": 0} == got | {"took_ms": 0}
+    assert [hit["id"] for hit in posted.json["hits"]] == ["feed-book-fair-open"]
+
+
+def test_post_takes_a_query_too_long_for_a_url_and_refuses_it_as_get_would(client):
+    accepted = post(client, {"q": " ".join(["استقالة"] * 62)})  # 495 characters
+    assert accepted.status_code == 200 and accepted.json["hits"][0]["title"] == RESIGNATION
+    refused = post(client, {"q": "ا" * 2000})
+    assert refused.status_code == 400
+    assert refused.json == {"error": {"code": "query_too_long",
+                                      "message": "q is longer than 500 characters"}}
+
+
+POST_ERRORS = [
+    # (body, content type, status, code, message)
+    ({"q": "سوريا", "page": "2"}, "application/json", 400, "invalid_parameter",
+     "page must be a whole number"),
+    ({"q": "سوريا", "page": True}, "application/json", 400, "invalid_parameter",
+     "page must be a whole number"),
+    ({"q": "سوريا", "per_page": 0}, "application/json", 400, "invalid_parameter",
+     "per_page must be between 1 and 100"),
+    ({"q": "سوريا", "page": 1001}, "application/json", 400, "page_too_deep",
+     "results beyond the first 10000 are not served; narrow the query"),
+    ({"q": ["سوريا"]}, "application/json", 400, "invalid_parameter", "q must be a string"),
+    ({"q": "سوريا", "kind": None}, "application/json", 400, "invalid_parameter",
+     "kind must not be null"),
+    ({"q": "سوريا", "perpage": 5}, "application/json", 400, "invalid_parameter",
+     "perpage is not a search parameter"),
+    ({"q": "سوريا", "from": "2024-05-01", "to": "2024-01-01"}, "application/json", 400,
+     "invalid_parameter", "to (2024-01-01) is before from (2024-05-01)"),
+    ('{"q": "سوريا"', "application/json", 400, "invalid_body",
+     "the body must be a JSON object of search parameters"),
+    (b"\xff\xfe", "application/json", 400, "invalid_body",
+     "the body must be a JSON object of search parameters"),
+    (["سوريا"], "application/json", 400, "invalid_body",
+     "the body must be a JSON object of search parameters"),
+    ("q=سوريا", "application/x-www-form-urlencoded", 415, "unsupported_media_type",
+     "the body must be JSON, sent as application/json"),
+    (json.dumps({"q": "سوريا", "source": "س" * 70_000}), "application/json", 413,
+     "request_too_large", "the body is longer than 65536 bytes"),
+]
+
+
+@pytest.mark.parametrize("body, content_type, status, code, message", POST_ERRORS,
+                         ids=[f"{e[3]} {i}" for i, e in enumerate(POST_ERRORS)])
+def test_post_errors(client, body, content_type, status, code, message):
+    result = post(client, body, content_type)
+    assert result.status_code == status
+    assert result.headers["content-type"] == "application/json"
+    assert result.json == {"error": {"code": code, "message": message}}
 
 
 def test_unexpected_error_is_a_500_without_a_traceback(settings, caplog):
@@ -346,8 +487,11 @@ def test_openapi_is_valid_and_lists_every_route(client):
     spec = client.simulate_get("/openapi.json").json
     validate_openapi(spec)
     app = client.app
+    # HEAD is GET without the body: said once in the description, not listed per route.
+    assert "HEAD is answered wherever GET is" in spec["info"]["description"]
     routes = {
-        _template(route.path): {m.method.lower() for m in route.methods if not m.internal}
+        _template(route.path): {m.method.lower() for m in route.methods
+                                if not m.internal and m.method != "HEAD"}
         for route in falcon_inspect.inspect_routes(app)
     }
     for static in falcon_inspect.inspect_static_routes(app):
@@ -432,7 +576,7 @@ def test_page_past_the_last_page_links_back(client):
 
 @pytest.mark.parametrize("attack, escaped", [
     ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ('"><img src=x onerror=alert(1)>', "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+    ('"><img src=x onerror=alert(1)>', "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"),
 ])
 def test_page_escapes_user_input(client, attack, escaped):
     html = page(client, q=attack)

@@ -139,3 +139,49 @@ def test_screenshot_of_results(tab, engine):
     SCREENSHOTS.mkdir(exist_ok=True)
     tab.page.screenshot(path=str(SCREENSHOTS / f"search-page-{engine}.png"), full_page=True)
     assert tab.problems == []
+
+
+def _styled(tab) -> bool:
+    """The stylesheet applied: body's max-width comes from style.css only."""
+    return tab.page.evaluate("getComputedStyle(document.body).maxWidth") != "none"
+
+
+def _only_the_pages_own_status(tab, status: str) -> None:
+    """Chromium logs an error page's status as a console error; anything more is a problem."""
+    assert tab.problems == [f"Failed to load resource: the server responded with a status of "
+                            f"{status}"]
+
+
+def test_an_unknown_address_is_an_arabic_page_with_the_search_box(tab):
+    response = tab.page.goto(tab.base + "/no-such-page")
+    assert response.status == 404 and response.headers["content-type"].startswith("text/html")
+    expect(tab.page.locator(".error")).to_contain_text("الصفحة المطلوبة غير موجودة")
+    assert tab.page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert _styled(tab)
+    box = tab.page.locator("#q")
+    box.fill("استقالة")
+    with tab.page.expect_navigation():
+        box.press("Enter")
+    expect(tab.page.locator(".hit h2").first).to_have_text(RESIGNATION)
+    _only_the_pages_own_status(tab, "404 (Not Found)")
+
+
+def test_a_bad_date_range_is_explained_in_arabic(tab):
+    response = tab.page.goto(tab.base + "/?q=" + quote("سوريا") + "&from=2024-05-01&to=2024-01-01")
+    assert response.status == 400
+    error = tab.page.locator(".error")
+    expect(error).to_contain_text("في الطلب قيمة غير صالحة")
+    expect(error.locator(".detail")).to_have_text(
+        "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله.")
+    assert not re.search(r"[A-Za-z]", error.inner_text())  # no English for the reader
+    expect(tab.page.locator("#q")).to_have_value("سوريا")
+    assert _styled(tab)
+    _only_the_pages_own_status(tab, "400 (Bad Request)")
+
+
+def test_a_query_too_long_for_gunicorns_default_is_answered_by_the_page(tab):
+    response = tab.page.goto(tab.base + "/?q=" + quote(("استقالة مصطفى كواية " * 100)[:2000]))
+    assert response.status == 400
+    expect(tab.page.locator(".error")).to_contain_text("نص البحث طويل جدًا")
+    assert _styled(tab)  # its stylesheet came too, though the page's URL is 10 KB long
+    _only_the_pages_own_status(tab, "400 (Bad Request)")

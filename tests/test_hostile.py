@@ -13,11 +13,11 @@ import random
 import re
 import time
 from itertools import pairwise
-from html import escape
 from urllib.parse import quote
 
 import pytest
 from falcon.testing import TestClient
+from markupsafe import escape  # as the page's templates escape
 
 from indexer.reindex import reindex
 from indexer.search import MAX_RESULT_WINDOW

@@ -111,5 +111,5 @@ def test_invalid_utf8_and_binary_files(tmp_path):
         f"{tmp_path}/empty.txt:1: empty page",
         f"{tmp_path}/image.txt:1: invalid UTF-8 at byte 0",
         f"{tmp_path}/latin1.jsonl:1: invalid UTF-8 at byte 24",
-        f"{tmp_path}/notes.pdf:0: not a .txt page or a .jsonl/.jsonl.gz feed",
+        f"{tmp_path}/notes.pdf:0: not a .txt page, a .jsonl/.jsonl.gz feed, an HTML page or an RSS/Atom feed",
     ]

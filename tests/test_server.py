@@ -57,18 +57,71 @@ def test_arabic_query_error_and_page(server, engine):
     assert (health["status"], health["documents"], health["engine"]) == ("ok", 16, engine)
 
 
-def test_raw_utf8_query_string_as_curl_sends_it(server):
-    """curl '127.0.0.1:8000/api/search?q=مدنيين' sends the Arabic bytes unescaped."""
+def raw_request(server, request: bytes) -> tuple[int, dict, bytes]:
+    """Send bytes as they are (no client library to tidy them); the status, headers and body."""
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as conn:
-        conn.sendall(b"GET /api/search?q=" + "مدنيين".encode() + b" HTTP/1.0\r\nHost: x\r\n\r\n")
+        conn.sendall(request)
         raw = b"".join(iter(lambda: conn.recv(65536), b""))
     head, _, body = raw.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200"), raw[:300]
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines)
+    return int(status_line.split()[1]), headers, body
+
+
+def test_raw_utf8_query_string_as_curl_sends_it(server):
+    """curl '127.0.0.1:8000/api/search?q=مدنيين' sends the Arabic bytes unescaped."""
+    request = b"GET /api/search?q=" + "مدنيين".encode() + b" HTTP/1.0\r\nHost: x\r\n\r\n"
+    status, _, body = raw_request(server, request)
+    assert status == 200, body[:300]
     data = json.loads(body)
     assert data["query"] == "مدنيين"
     assert data["hits"][0]["id"] == "000_49235c3dde4d8611"
     assert "<mark>" in data["hits"][0]["snippet"]
+
+
+LONG_QUERY = ("استقالة مصطفى كواية " * 100)[:2000]  # 2,000 characters, 10 KB in a URL
+
+
+def test_a_query_too_long_for_a_url_is_the_apps_own_json_error(server):
+    result = requests.get(server.url + "/api/search", params={"q": LONG_QUERY}, timeout=5)
+    assert len(result.request.url) > 8190  # past the most gunicorn allows short of no limit
+    assert result.status_code == 400, result.text[:300]
+    assert result.headers["content-type"] == "application/json"
+    assert result.json() == {"error": {"code": "query_too_long",
+                                       "message": "q is longer than 500 characters"}}
+    page = requests.get(server.url + "/", params={"q": LONG_QUERY}, timeout=5,
+                        headers={"Accept": "text/html"})
+    assert page.status_code == 400 and "نص البحث طويل جدًا" in page.text
+
+
+def test_post_searches_with_the_query_in_a_json_body(server):
+    posted = requests.post(server.url + "/api/search", json={"q": "اِسْتِقَالَة", "per_page": 1},
+                           timeout=5)
+    assert posted.status_code == 200, posted.text[:300]
+    assert [hit["title"] for hit in posted.json()["hits"]] == [RESIGNATION]
+    too_long = requests.post(server.url + "/api/search", json={"q": LONG_QUERY}, timeout=5)
+    assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "query_too_long"
+
+
+def test_head_as_curl_i_sends_it(server):
+    for path in ("/", "/healthz", "/api/search?q=" + "سوريا"):
+        status, headers, body = raw_request(
+            server, f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert (status, body) == (200, b""), path
+        assert int(headers["content-length"]) > 0, path
+
+
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"NOT A REQUEST\r\n\r\n", 400, "bad_request"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431,
+     "request_header_too_large"),
+])
+def test_what_gunicorn_answers_itself_is_json_too(server, request_bytes, status, code):
+    got_status, headers, body = raw_request(server, request_bytes)
+    assert (got_status, headers["content-type"]) == (status, "application/json"), body[:300]
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"]
 
 
 def _hammer(url: str, count: int, statuses: list, failures: list) -> None:

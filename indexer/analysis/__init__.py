@@ -2,21 +2,24 @@
 
     text ─► normalise ─► words ─► drop stop words ─► (exact, light stem, root)
 
-The same chain serves documents and queries.  Text is cut at white space
-and each chunk analysed once and cached (chunks follow Zipf's law, so nearly
-every chunk of a new article is a cache hit); ``analyse_spans`` also gives
-offsets into the original text, and ``chunks`` finds the chunks and their
-offsets for the highlighter.  Both give the same terms.
+Two back-ends give the same terms, offsets and streams: ``chain``, in
+Python, the reference; and the compiled core (``native``), several times
+faster, used when it is installed unless ``use("python")`` says otherwise.
+Tests hold the two equal on the whole news corpus and on arbitrary Unicode.
 """
 
-import re
-from functools import lru_cache
-from itertools import accumulate
-from itertools import chain
-from operator import itemgetter
-from operator import methodcaller
-from typing import NamedTuple
+from functools import update_wrapper
 
+from indexer.analysis import chain
+from indexer.analysis import native
+from indexer.analysis.chain import EDGE_PUNCTUATION
+from indexer.analysis.chain import Chunk
+from indexer.analysis.chain import FieldStreams
+from indexer.analysis.chain import Term
+from indexer.analysis.chain import analyse_chunks
+from indexer.analysis.chain import chunks
+from indexer.analysis.chain import trim
+from indexer.analysis.chain import trimmed_chunks
 from indexer.analysis.normalise import normalise
 from indexer.analysis.stem import root
 from indexer.analysis.stem import stem
@@ -24,107 +27,62 @@ from indexer.analysis.stopwords import is_stop_word
 from indexer.analysis.tokenise import spans
 from indexer.analysis.tokenise import words
 
-__all__ = ["Term", "analyse", "analyse_chunks", "analyse_spans", "analyse_word", "analyse_chunk", "chunk_stems",
-           "chunks", "trim", "trimmed_chunks", "normalise", "stem", "root", "words", "spans", "is_stop_word"]
+__all__ = ["BACKENDS", "EDGE_PUNCTUATION", "Chunk", "FieldStreams", "Term", "active_core", "analyse",
+           "analyse_chunk", "analyse_chunks", "analyse_spans", "analyse_word", "backend", "chunk_stems",
+           "chunks", "field_streams", "is_stop_word", "normalise", "root", "spans", "stem", "trim",
+           "trimmed_chunks", "use", "words"]
+
+BACKENDS = ("auto", "native", "python")
+_UNSET = object()
+_core = _UNSET  # the compiled core in use, None for the Python chain; chosen on first use
 
 
-_SPACES = re.compile(r"(\s+)")
-
-# Punctuation that is never part of a word (no letter, digit or mark): a
-# chunk has the terms of the chunk without it at its ends, so الرئيس، and
-# «الرئيس share the cached analysis of الرئيس.  In news text half of the
-# distinct chunks carry some.
-EDGE_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~،؛؟«»…“”‘’–—•"
-trim = methodcaller("strip", EDGE_PUNCTUATION)
-
-
-class Term(NamedTuple):
-    """One content word in its three search forms."""
-
-    exact: str  # normalised, unstemmed: exact forms rank first
-    stem: str  # light stem: the main matching form
-    root: str  # ISRI root: recall across derived forms
+def use(name: str) -> None:
+    """Choose the back-end: ``native`` (an error without it), ``python``, or ``auto``."""
+    global _core
+    if name not in BACKENDS:
+        raise ValueError(f"unknown analysis back-end {name!r}: choose one of {', '.join(BACKENDS)}")
+    if name == "native" and not native.available():
+        raise ValueError("the native analysis core is not installed (it needs a Rust toolchain: see README)")
+    _core = None if name == "python" else native.core()
 
 
-@lru_cache(maxsize=300_000)
-def analyse_word(word: str) -> Term | None:
-    """The search forms of one normalised word; None for a stop word."""
-    if is_stop_word(word):
-        return None
-    return Term(word, stem(word), root(word))
+def active_core():
+    """The compiled core in use, or None when the Python chain is."""
+    global _core
+    if _core is _UNSET:
+        _core = native.core()
+    return _core
 
 
-class Chunk(NamedTuple):
-    """The content terms of one white-space-free chunk and their offsets in it."""
-
-    terms: tuple[Term, ...]
-    offsets: tuple[tuple[int, int], ...]
+def backend() -> str:
+    """``native`` or ``python``: which back-end analyses."""
+    return "python" if active_core() is None else "native"
 
 
-@lru_cache(maxsize=300_000)
-def analyse_chunk(chunk: str) -> Chunk:
-    """Content terms of one white-space-free chunk, with offsets in the chunk."""
-    terms, offsets = [], []
-    for span in spans(chunk):
-        term = analyse_word(span.text)
-        if term is not None:
-            terms.append(term)
-            offsets.append((span.start, span.end))
-    return Chunk(tuple(terms), tuple(offsets))
+def _backed(reference, method: str, convert=lambda result: result):
+    """``reference``, answered by the core's ``method`` when a core is in use."""
+
+    def call(*args):
+        core = active_core()
+        if core is not None:
+            try:
+                return convert(getattr(core, method)(*args))
+            except ValueError:  # a lone surrogate: the core takes only valid Unicode; the chain any str
+                pass
+        return reference(*args)
+
+    return update_wrapper(call, reference)
 
 
-def chunk_stems(chunk: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """The light stems of ``analyse_chunk``, and their offsets, without the rest.
-
-    For the highlighter: it needs neither exact forms nor roots, the dearest
-    step of the analysis, and keeps a cache of its own.
-    """
-    found = [(stem(s.text), (s.start, s.end)) for s in spans(chunk) if not is_stop_word(s.text)]
-    return tuple(s for s, _ in found), tuple(o for _, o in found)
+def _chunk(found) -> Chunk:
+    return Chunk(tuple(Term(e, s, r) for e, s, r, _, _ in found), tuple((a, b) for *_, a, b in found))
 
 
-_terms_of = itemgetter(0)
-
-
-def analyse(text: str) -> list[Term]:
-    """Content terms of ``text`` in order.
-
-    >>> [t.stem for t in analyse("قُتل المدنيون في الغارات")]
-    ['قتل', 'مدن', 'غار']
-    """
-    return analyse_chunks(trimmed_chunks(text))
-
-
-def trimmed_chunks(text: str) -> list[str]:
-    """The white-space-free chunks of ``text``, edge punctuation trimmed: what
-    indexing analyses and counts, each chunk trimmed once."""
-    return list(map(trim, text.split()))
-
-
-def analyse_chunks(chunks: list[str]) -> list[Term]:
-    """Content terms of white-space-free chunks in order.
-
-    Any chunks give the same terms; trimmed ones (``trimmed_chunks``) share
-    cache entries.
-    """
-    # PERF: indexing's hot loop; map/chain keep it in C (3× a comprehension).
-    return list(chain.from_iterable(map(_terms_of, map(analyse_chunk, chunks))))
-
-
-def chunks(text: str) -> tuple[list[str], list[int]]:
-    """The white-space-free chunks of ``text`` and where each starts, found in C.
-
-    >>> chunks(" قال  الرئيس")
-    (['', 'قال', 'الرئيس'], [0, 1, 6])
-    """
-    pieces = _SPACES.split(text)  # chunk, spaces, chunk, ...: chunks at even places
-    return pieces[::2], list(accumulate(map(len, pieces), initial=0))[::2]
-
-
-def analyse_spans(text: str) -> list[tuple[Term, int, int]]:
-    """Content terms of ``text`` with their offsets in the original."""
-    result = []
-    for chunk, base in zip(*chunks(text)):
-        terms, offsets = analyse_chunk(chunk)
-        result.extend((term, base + start, base + end) for term, (start, end) in zip(terms, offsets))
-    return result
+analyse = _backed(chain.analyse, "analyse", lambda found: list(map(Term._make, found)))
+analyse_word = _backed(chain.analyse_word, "word", lambda found: found and Term._make(found))
+analyse_chunk = _backed(chain.analyse_chunk, "analyse_spans", _chunk)
+analyse_spans = _backed(chain.analyse_spans, "analyse_spans",
+                        lambda found: [(Term(e, s, r), a, b) for e, s, r, a, b in found])
+chunk_stems = _backed(chain.chunk_stems, "chunk_stems", lambda found: (tuple(found[0]), tuple(found[1])))
+field_streams = _backed(chain.field_streams, "document_streams", lambda found: found and FieldStreams._make(found))

@@ -21,7 +21,7 @@ _S2 = ("ون", "ات", "ان", "ين", "تن", "كم", "هن", "نا", "يا", "
 _S1 = ("ة", "ه", "ي", "ك", "ت", "ا", "ن")
 
 # Left as they are: ISRI's own stop words.
-_STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset("""
 يكون وليس وكان كذلك التي وبين عليها مساء الذي وكانت ولكن والتي تكون اليوم اللذين
 عليه كانت لذلك أمام هناك منها مازال لازال لايزال مايزال اصبح أصبح أمسى امسى أضحى
 اضحى مابرح مافتئ ماانفك لاسيما ولايزال الحالي اليها الذين فانه والذي وهذا لهذا فكان
@@ -36,7 +36,7 @@ def isri_root(word: str) -> str:
     ('كتب', 'كتب', 'قلل')
     """
     s = word.translate(_MARKS)
-    if s in _STOP_WORDS:
+    if s in STOP_WORDS:
         return s
     if len(s) >= 6:  # a three- or two-letter prefix; the loop in the paper's code tries كال first
         if s.startswith(_P3[0]):

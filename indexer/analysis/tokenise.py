@@ -17,8 +17,8 @@ from indexer.analysis.normalise import normalise_word
 
 # NOTE: Python's \w does not match Arabic combining marks, so a vowelled word
 # would fall apart at every haraka; raw words take the marks in explicitly.
-_RAW_WORD = re.compile(r"(?:[^\W_]|[%s])+" % re.escape(IN_WORD))
-_WORD = re.compile(r"[^\W_]+")
+RAW_WORD = re.compile(r"(?:[^\W_]|[%s])+" % re.escape(IN_WORD))
+WORD = re.compile(r"[^\W_]+")
 
 
 class Span(NamedTuple):
@@ -35,7 +35,7 @@ def words(text: str) -> list[str]:
     >>> words("وَقَالَ الرَّئِيسُ: ١٢٥٧")
     ['وقال', 'الرييس', '1257']
     """
-    return _WORD.findall(normalise(text))
+    return WORD.findall(normalise(text))
 
 
 def spans(text: str) -> list[Span]:
@@ -48,7 +48,7 @@ def spans(text: str) -> list[Span]:
     if is_plain_arabic(text):  # PERF: most chunks of a text are one word of plain letters
         return [Span(normalise_word(text), 0, len(text))]
     result = []
-    for match in _RAW_WORD.finditer(text):
-        for word in _WORD.findall(normalise_word(match.group())):
+    for match in RAW_WORD.finditer(text):
+        for word in WORD.findall(normalise_word(match.group())):
             result.append(Span(word, match.start(), match.end()))
     return result

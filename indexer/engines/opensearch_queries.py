@@ -3,14 +3,11 @@
 Objects, never query strings: a reader's text never reaches a parser.
 """
 
-import re
-
+from indexer import schema
 from indexer.engines.base import Clause
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Queries:
@@ -64,8 +61,8 @@ class Queries:
                  if getattr(filters, name)]
         if filters.date_from or filters.date_to:
             for value in (filters.date_from, filters.date_to):
-                if value and not _DATE.match(value):
-                    raise ValueError(f"not YYYY-MM-DD: {value!r}")
+                if value and not schema.DATE_PATTERN.match(value):
+                    raise ValueError(f"not {schema.DATE_SHAPE}: {value!r}")
             # YYYY-MM-DD keywords sort as dates; both bounds inclusive; no date is in no range.
             bounds = {}
             if filters.date_from:

@@ -15,7 +15,6 @@ change a score.  Only the IDF differs (tantivy ln(1 + (N - n + 0.5) / (n +
 byte of its own.
 """
 
-import re
 import shutil
 from pathlib import Path
 
@@ -47,7 +46,6 @@ RAW_FIELDS = ("id", "kind", "source", "section", "date")
 # Stored only.  tantivy indexes every text field, so these are bytes fields
 # (UTF-8): no postings, no term dictionary entry the size of an article.
 BYTES_FIELDS = ("title", "body", "url")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 Occur = tantivy.Occur
 Query = tantivy.Query
@@ -70,7 +68,7 @@ def tantivy_schema() -> tantivy.Schema:
 
 def date_key(date: str) -> int:
     """YYYY-MM-DD as the integer YYYYMMDD (same order as the strings); 0 for none."""
-    match = _DATE.match(date or "")
+    match = schema.DATE_PATTERN.match(date or "")
     return int("".join(match.groups())) if match else 0
 
 
@@ -170,7 +168,7 @@ class _Queries:
             lower = date_key(filters.date_from) if filters.date_from else 1
             upper = date_key(filters.date_to) if filters.date_to else None
             if (filters.date_from and not lower) or (filters.date_to and not upper):
-                raise ValueError(f"not YYYY-MM-DD: {filters.date_from!r}, {filters.date_to!r}")
+                raise ValueError(f"not {schema.DATE_SHAPE}: {filters.date_from!r}, {filters.date_to!r}")
             found.append(Query.range_query(self.schema, DATE_KEY, tantivy.FieldType.Integer,
                                           lower_bound=lower, upper_bound=upper))
         return found

@@ -1,4 +1,7 @@
-"""Reading sources: seed pages (.txt), JSON Lines feeds (.jsonl, .jsonl.gz), folders.
+"""Reading sources: seed pages (.txt), JSON Lines feeds (.jsonl, .jsonl.gz), HTML
+pages (.html, .htm), RSS/Atom feeds (.xml, .rss, .atom), folders of them.
+
+A file of another name is read as HTML or as a feed when it starts like one.
 
 Readers yield a ``Document`` per good record and a ``BadDocument`` (not
 raised) per bad one, so the caller decides: fail the run, or skip and count.
@@ -13,26 +16,57 @@ from indexer.errors import BadDocument
 from indexer.ingest.clean import clean
 from indexer.ingest.document import Document
 from indexer.ingest.document import iso_date
+from indexer.ingest.feeds import parse_feed
+from indexer.ingest.html_pages import parse_html
 from indexer.ingest.seeds import parse_page
 
 MAX_LINE_CHARS = 2_000_000  # longer than any real article; bounds memory and time
 Record = Document | BadDocument
+HTML_SUFFIXES = (".html", ".htm")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")  # RSS 2.0, Atom, RSS 1.0
+SNIFF_BYTES = 1024  # enough for a doctype or an XML declaration and the root element
 
 
 def read_sources(paths: list[Path]) -> Iterator[Record]:
-    """Every record of every source, folders expanded in name order."""
+    """Every record of every source, folders (and the folders in them) expanded in name order."""
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            yield from read_sources(files)
+            # A crawled site is a tree; a linked folder is left out (it may link back).
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith(".") and (
+                p.is_file() or p.is_dir() and not p.is_symlink()))
+            yield from read_sources(entries)
         elif not path.exists():
             yield BadDocument(str(path), 0, "no such file or folder")
-        elif path.name.endswith((".jsonl", ".jsonl.gz")):
-            yield from read_jsonl(path)
-        elif path.suffix == ".txt":
-            yield from read_page(path)
+        elif reader := READERS.get(source_format(path)):
+            yield from reader(path)
         else:
-            yield BadDocument(str(path), 0, "not a .txt page or a .jsonl/.jsonl.gz feed")
+            yield BadDocument(str(path), 0, "not a .txt page, a .jsonl/.jsonl.gz feed, "
+                                            "an HTML page or an RSS/Atom feed")
+
+
+def source_format(path: Path) -> str | None:
+    """"jsonl", "page", "html" or "feed": by the file's name, else by how it starts."""
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return "jsonl"
+    if name.endswith(".txt"):
+        return "page"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(FEED_SUFFIXES):
+        return "feed"
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(SNIFF_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    except OSError:
+        return None
+    xml = head.startswith(b"<?xml")
+    if head.startswith((b"<!doctype html", b"<html")) or xml and b"<html" in head:
+        return "html"
+    if head.startswith(FEED_ROOTS) or xml and any(root in head for root in FEED_ROOTS):
+        return "feed"
+    return None
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str | BadDocument]]:
@@ -56,7 +90,8 @@ def _lines(path: Path) -> Iterator[tuple[int, str | BadDocument]]:
         yield 0, BadDocument(str(path), 0, f"cannot read: {exc}")
 
 
-def read_page(path: Path) -> Iterator[Record]:
+def _read_whole(path: Path, parse, empty: str) -> Iterator[Record]:
+    """``parse(lines)`` of a file read whole; one bad record if it cannot be read or is blank."""
     lines = []
     for number, line in _lines(path):
         if isinstance(line, BadDocument):
@@ -64,9 +99,25 @@ def read_page(path: Path) -> Iterator[Record]:
             return
         lines.append(line)
     if not any(line.strip() for line in lines):
-        yield BadDocument(str(path), 1, "empty page")
+        yield BadDocument(str(path), 1, empty)
         return
-    yield from parse_page(lines, str(path), page_id=path.stem)
+    yield from parse(lines)
+
+
+def read_page(path: Path) -> Iterator[Record]:
+    return _read_whole(path, lambda lines: parse_page(lines, str(path), page_id=path.stem),
+                       "empty page")
+
+
+def read_html(path: Path) -> Iterator[Record]:
+    # A crawler saves an article's address .../aleppo-water/ as aleppo-water/index.html.
+    page_id = path.parent.name if path.stem == "index" and path.parent.name else path.stem
+    return _read_whole(path, lambda lines: parse_html("".join(lines), str(path), page_id),
+                       "empty page")
+
+
+def read_feed(path: Path) -> Iterator[Record]:
+    return _read_whole(path, lambda lines: parse_feed("".join(lines), str(path)), "empty feed")
 
 
 def read_jsonl(path: Path) -> Iterator[Record]:
@@ -80,6 +131,9 @@ def read_jsonl(path: Path) -> Iterator[Record]:
             yield _record(line, str(path), number)
     if empty:
         yield BadDocument(str(path), 1, "empty feed")
+
+
+READERS = {"jsonl": read_jsonl, "page": read_page, "html": read_html, "feed": read_feed}
 
 
 def _record(line: str, source: str, number: int) -> Record:

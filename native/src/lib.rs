@@ -1,0 +1,461 @@
+//! The compiled core of bahth's Arabic analysis.
+//!
+//! `indexer.analysis` (Python) is the reference: this crate must give the same
+//! terms, offsets and term streams, character for character.  It takes every
+//! table from the reference when it is built (`Core::new`): the per-character
+//! normalisation table is computed by Python's own `unicodedata`, so both sides
+//! agree on one Unicode version, and the word lists are the reference's.  A
+//! chunk holding a character the table cannot fold alone (NFKC compositions,
+//! ligatures, final sigma, anything past the BMP) is tokenised by the
+//! reference's `spans`, passed in as `fallback`; stop words, stems and roots
+//! of its words are computed here as for any other.
+
+mod isri;
+mod stem;
+
+use std::sync::Mutex;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::stem::Stemmer;
+
+// One u32 per BMP code point: the folded character in the low 21 bits, flags above.
+const OUT_MASK: u32 = 0x1F_FFFF;
+const DELETED: u32 = 1 << 24; // normalisation deletes it (marks, tatweel)
+const RAW_WORD: u32 = 1 << 25; // part of a written word (a letter, digit or deleted mark)
+const WORD: u32 = 1 << 26; // its folded form is a word character
+const SPACE: u32 = 1 << 27; // white space: chunks are cut here
+const UNSAFE: u32 = 1 << 28; // only the reference can tokenise a chunk holding it
+const MARK: u32 = 1 << 29; // a mark or invisible character: not shown in a display form
+
+/// A normalised word and the span of its written word in the chunk (code points).
+type Span = (String, usize, usize);
+
+/// A word's search forms: None for a stop word, else (stem, root).
+type Forms = Option<(String, String)>;
+
+type Cache = FxHashMap<String, Forms>;
+
+// Words analysed, kept up to this many (then the cache starts over): bounds memory.
+const CACHE_LIMIT: usize = 1 << 20;
+
+#[pyclass(frozen, module = "bahth_native")]
+struct Core {
+    table: Vec<u32>,
+    stop_words: FxHashSet<String>,
+    stemmer: Stemmer,
+    edge_punctuation: FxHashSet<char>,
+    fallback: Py<PyAny>,
+    cache: Mutex<Cache>,
+}
+
+fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    text.to_str()
+        .map_err(|_| PyValueError::new_err("text holds a lone surrogate: not valid Unicode text"))
+}
+
+impl Core {
+    fn flags(&self, c: char) -> u32 {
+        let code = c as usize;
+        if code < self.table.len() {
+            self.table[code]
+        } else {
+            UNSAFE
+        }
+    }
+
+    fn is_space(&self, c: char) -> bool {
+        self.flags(c) & SPACE != 0
+    }
+
+    /// The chunks of `text` (cut at white space) with the code-point offset of each.
+    fn chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, usize)> {
+        let mut found = Vec::new();
+        let (mut start_byte, mut start_char, mut in_chunk) = (0, 0, false);
+        for (position, (byte, c)) in text.char_indices().enumerate() {
+            if self.is_space(c) {
+                if in_chunk {
+                    found.push((&text[start_byte..byte], start_char));
+                    in_chunk = false;
+                }
+            } else if !in_chunk {
+                (start_byte, start_char, in_chunk) = (byte, position, true);
+            }
+        }
+        if in_chunk {
+            found.push((&text[start_byte..], start_char));
+        }
+        found
+    }
+
+    /// Calls `found(word, start, end)` for each normalised word of `text`, with
+    /// the span of its written word: the reference's `spans`, chunk by chunk.
+    fn each_word(&self, py: Python<'_>, text: &str, found: &mut dyn FnMut(&str, usize, usize)) -> PyResult<()> {
+        let mut words = Words::default();
+        for (chunk, base) in self.chunks(text) {
+            if chunk.chars().any(|c| self.flags(c) & UNSAFE != 0) {
+                for (word, start, end) in self.fallback_spans(py, chunk)? {
+                    found(&word, base + start, base + end);
+                }
+                continue;
+            }
+            let mut run_start = None;
+            let mut length = 0;
+            for (position, c) in chunk.chars().enumerate() {
+                let flags = self.flags(c);
+                length = position + 1;
+                if flags & RAW_WORD == 0 {
+                    if let Some(start) = run_start.take() {
+                        words.emit(base + start, base + position, found);
+                    }
+                    continue;
+                }
+                run_start.get_or_insert(position);
+                if flags & DELETED == 0 {
+                    if flags & WORD != 0 {
+                        words.current.push(char::from_u32(flags & OUT_MASK).unwrap_or('\u{FFFD}'));
+                    } else {
+                        words.cut();
+                    }
+                }
+            }
+            if let Some(start) = run_start {
+                words.emit(base + start, base + length, found);
+            }
+        }
+        Ok(())
+    }
+
+    fn fallback_spans(&self, py: Python<'_>, chunk: &str) -> PyResult<Vec<Span>> {
+        let result = self.fallback.bind(py).call1((chunk,))?;
+        let mut found = Vec::new();
+        for item in result.try_iter()? {
+            found.push(item?.extract::<Span>()?);
+        }
+        Ok(found)
+    }
+
+    /// Content terms (exact, stem, root) of `text`, with offsets, in order.
+    fn terms(&self, py: Python<'_>, text: &str) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+        let mut terms = Vec::new();
+        self.each_word(py, text, &mut |word, start, end| {
+            self.with_forms(word, |forms| {
+                if let Some((stem, root)) = forms {
+                    terms.push((word.to_owned(), stem.clone(), root.clone(), start, end));
+                }
+            })
+        })?;
+        Ok(terms)
+    }
+
+    /// `with(forms)`: the stem and root of a normalised word, None for a stop word; cached.
+    ///
+    /// NOTE: the cache is locked for this alone, never across a call into
+    /// Python (the fallback), which may hand the interpreter to another thread
+    /// that would then wait for the lock while holding the interpreter.
+    fn with_forms<R>(&self, word: &str, with: impl FnOnce(&Forms) -> R) -> R {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cache.contains_key(word) {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+            cache.insert(word.to_owned(), forms);
+        }
+        with(&cache[word])
+    }
+}
+
+type FormCounts = FxHashMap<(String, String), u64>;
+
+impl Core {
+    /// Adds `count` to the (exact, display) form of each content word of `chunk`.
+    fn count_forms(&self, py: Python<'_>, chunk: &str, count: u64, forms: &mut FormCounts) -> PyResult<()> {
+        let letters: Vec<char> = chunk.chars().collect();
+        self.each_word(py, chunk, &mut |word, start, end| {
+            if self.with_forms(word, |forms| forms.is_some()) {
+                let display = letters[start..end].iter().filter(|c| self.flags(**c) & MARK == 0).collect();
+                *forms.entry((word.to_owned(), display)).or_default() += count;
+            }
+        })
+    }
+
+    fn trim<'t>(&self, chunk: &'t str) -> &'t str {
+        chunk.trim_matches(|c| self.edge_punctuation.contains(&c))
+    }
+}
+
+fn forms_dict(py: Python<'_>, forms: FormCounts) -> PyResult<Bound<'_, PyDict>> {
+    let counted = PyDict::new(py);
+    for (form, count) in forms {
+        counted.set_item(form, count)?;
+    }
+    Ok(counted)
+}
+
+/// `vocabulary.FormCounter` in the core: the chunks of many texts counted,
+/// then each distinct chunk expanded into its forms once.
+#[pyclass(module = "bahth_native")]
+struct FormCounter {
+    core: Py<Core>,
+    chunks: FxHashMap<String, u64>,
+    forms: FormCounts,
+}
+
+#[pymethods]
+impl FormCounter {
+    #[new]
+    fn new(core: Py<Core>) -> Self {
+        FormCounter { core, chunks: FxHashMap::default(), forms: FormCounts::default() }
+    }
+
+    /// Counts the chunks of `text`, edge punctuation trimmed (``trimmed_chunks``).
+    fn add(&mut self, text: &Bound<'_, PyString>) -> PyResult<()> {
+        let core = self.core.get();
+        for (chunk, _) in core.chunks(text_of(text)?) {
+            let chunk = core.trim(chunk);
+            match self.chunks.get_mut(chunk) {
+                Some(count) => *count += 1,
+                None => {
+                    self.chunks.insert(chunk.to_owned(), 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Distinct chunks counted since the last expansion.
+    fn held(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Expands the chunks counted so far into forms.
+    fn expand(&mut self, py: Python<'_>) -> PyResult<()> {
+        let core = self.core.get();
+        for (chunk, count) in std::mem::take(&mut self.chunks) {
+            core.count_forms(py, &chunk, count, &mut self.forms)?;
+        }
+        Ok(())
+    }
+
+    /// {(exact form, display form): occurrences} of every text added.
+    fn forms<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.expand(py)?;
+        forms_dict(py, std::mem::take(&mut self.forms))
+    }
+}
+
+/// The words of one written word, held until its end is known: each gets its whole span.
+#[derive(Default)]
+struct Words {
+    current: String,
+    before: Vec<String>, // earlier words of the same written word (rare: a letter folded to a non-letter)
+}
+
+impl Words {
+    fn cut(&mut self) {
+        if !self.current.is_empty() {
+            self.before.push(std::mem::take(&mut self.current));
+        }
+    }
+
+    fn emit(&mut self, start: usize, end: usize, found: &mut dyn FnMut(&str, usize, usize)) {
+        for word in self.before.drain(..) {
+            found(&word, start, end);
+        }
+        if !self.current.is_empty() {
+            found(&self.current, start, end);
+            self.current.clear();
+        }
+    }
+}
+
+fn push_joined(stream: &mut String, term: &str) {
+    if !stream.is_empty() {
+        stream.push(' ');
+    }
+    stream.push_str(term);
+}
+
+#[pymethods]
+impl Core {
+    /// `table`: one u32 a BMP code point (see the flags above); the word lists
+    /// and affixes of the reference; `fallback(chunk)` is the reference's
+    /// `spans`, for chunks the table cannot tokenise.
+    #[new]
+    #[pyo3(signature = (table, stop_words, protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words, edge_punctuation, fallback))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        table: Vec<u32>,
+        stop_words: Vec<String>,
+        protected: Vec<String>,
+        prefixes: Vec<(String, usize)>,
+        suffixes: Vec<String>,
+        pronoun_suffixes: Vec<String>,
+        accusative: (String, usize),
+        isri_stop_words: Vec<String>,
+        edge_punctuation: &str,
+        fallback: Py<PyAny>,
+    ) -> PyResult<Self> {
+        if table.len() != 0x10000 {
+            return Err(PyValueError::new_err("the character table must have one entry per BMP code point"));
+        }
+        let stemmer = Stemmer::new(protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words)
+            .map_err(PyValueError::new_err)?;
+        Ok(Core {
+            table,
+            stop_words: stop_words.into_iter().collect(),
+            stemmer,
+            edge_punctuation: edge_punctuation.chars().collect(),
+            fallback,
+            cache: Mutex::new(FxHashMap::default()),
+        })
+    }
+
+    /// The reference's `spans`: normalised words of a chunk with their offsets.
+    fn chunk_spans(&self, py: Python<'_>, chunk: &Bound<'_, PyString>) -> PyResult<Vec<Span>> {
+        let mut spans = Vec::new();
+        self.each_word(py, text_of(chunk)?, &mut |word, start, end| spans.push((word.to_owned(), start, end)))?;
+        Ok(spans)
+    }
+
+    /// `analyse_word`: (exact, stem, root) of a normalised word, None for a stop word.
+    fn word(&self, word: &Bound<'_, PyString>) -> PyResult<Option<(String, String, String)>> {
+        let word = text_of(word)?;
+        Ok(self.with_forms(word, |forms| forms.as_ref().map(|(stem, root)| (word.to_owned(), stem.clone(), root.clone()))))
+    }
+
+    /// The light stem of a normalised word (stop words too).
+    fn stem(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
+        Ok(self.stemmer.stem(text_of(word)?))
+    }
+
+    /// The root of a normalised word (stop words too).
+    fn root(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
+        Ok(self.stemmer.stem_and_root(text_of(word)?).1)
+    }
+
+    /// Content terms of `text` with their offsets: [(exact, stem, root, start, end)].
+    fn analyse_spans(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+        self.terms(py, text_of(text)?)
+    }
+
+    /// Content terms of `text`: [(exact, stem, root)].
+    fn analyse(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<(String, String, String)>> {
+        Ok(self.terms(py, text_of(text)?)?.into_iter().map(|(e, s, r, _, _)| (e, s, r)).collect())
+    }
+
+    /// A document's term streams, each a field's terms joined by spaces: (exact,
+    /// stem, root, lead, title), lead the first `lead_terms` stems; None if it
+    /// has no content words.  The title's terms come first in the others.
+    fn document_streams(
+        &self,
+        py: Python<'_>,
+        title: &Bound<'_, PyString>,
+        body: &Bound<'_, PyString>,
+        lead_terms: usize,
+    ) -> PyResult<Option<(String, String, String, String, String)>> {
+        let (title, body) = (text_of(title)?, text_of(body)?);
+        let mut streams: [String; 5] = Default::default();
+        let [exact, stems, roots, lead, title_stems] = &mut streams;
+        let mut count = 0;
+        for (in_title, text) in [(true, title), (false, body)] {
+            self.each_word(py, text, &mut |word, _, _| {
+                self.with_forms(word, |forms| {
+                    let Some((stem, root)) = forms else { return };
+                    push_joined(exact, word);
+                    push_joined(stems, stem);
+                    push_joined(roots, root);
+                    if count < lead_terms {
+                        push_joined(lead, stem);
+                    }
+                    if in_title {
+                        push_joined(title_stems, stem);
+                    }
+                    count += 1;
+                })
+            })?;
+        }
+        let [exact, stems, roots, lead, title_stems] = streams;
+        Ok((count > 0).then_some((exact, stems, roots, lead, title_stems)))
+    }
+
+    /// The light stems of a chunk's content words with their offsets: the reference's `chunk_stems`.
+    fn chunk_stems(
+        &self,
+        py: Python<'_>,
+        chunk: &Bound<'_, PyString>,
+    ) -> PyResult<(Vec<String>, Vec<(usize, usize)>)> {
+        let (mut stems, mut offsets) = (Vec::new(), Vec::new());
+        self.each_word(py, text_of(chunk)?, &mut |word, start, end| {
+            self.with_forms(word, |forms| {
+                if let Some((stem, _)) = forms {
+                    stems.push(stem.clone());
+                    offsets.push((start, end));
+                }
+            })
+        })?;
+        Ok((stems, offsets))
+    }
+
+    /// Offsets of the written words of `text` whose light stem is one of `stems`.
+    fn match_spans(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        stems: Vec<String>,
+    ) -> PyResult<Vec<(usize, usize)>> {
+        let stems: FxHashSet<String> = stems.into_iter().collect();
+        let mut found = Vec::new();
+        // A light stem is its word with letters cut off: a word holding none of
+        // the stems cannot match, and is not stemmed (nor its root found).
+        self.each_word(py, text_of(text)?, &mut |word, start, end| {
+            if stems.iter().any(|stem| word.contains(stem.as_str()))
+                && self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)))
+            {
+                found.push((start, end));
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// The display vocabulary of counted chunks: {(exact form, display form):
+    /// occurrences} over `chunk_counts` ({chunk: occurrences}), and the chunks
+    /// refused (lone surrogates), for the reference to count.
+    fn forms_of<'py>(
+        &self,
+        py: Python<'py>,
+        chunk_counts: &Bound<'py, PyDict>,
+    ) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyString>>)> {
+        let mut forms = FormCounts::default();
+        let mut refused = Vec::new();
+        for (chunk, count) in chunk_counts.iter() {
+            let chunk = chunk.cast_into::<PyString>()?;
+            match chunk.to_str() {
+                Ok(text) => self.count_forms(py, text, count.extract()?, &mut forms)?,
+                Err(_) => refused.push(chunk),
+            }
+        }
+        Ok((forms_dict(py, forms)?, refused))
+    }
+
+    /// The chunks of `text` and the offset of each: `str.split()` with offsets.
+    fn chunks_of<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+        let found: Vec<(&str, usize)> = self.chunks(text_of(text)?);
+        PyList::new(py, found)
+    }
+}
+
+#[pymodule]
+fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Core>()?;
+    m.add_class::<FormCounter>()?;
+    Ok(())
+}
