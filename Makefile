@@ -1,6 +1,6 @@
 # The commands of README.md: `make serve` (install, index the seeds, serve),
-# `make check` (the quick loop: lint, format, and the tests that need no
-# server, browser, cluster or build) and `make test` (install everything the
+# `make check` (the quick loop: lint, format, and the unit and property tests:
+# no server, browser, cluster, build, command run or corpus) and `make test` (install everything the
 # tests need, then `make check` and all the other tests).
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-
 APT := DEBIAN_FRONTEND=noninteractive apt-get -qq -o=Dpkg::Use-Pty=0
 APT_LOG := $(or $(TMPDIR),/tmp)/bahth-apt.log
 # The tests `make check` runs: those with none of these markers (pyproject.toml).
-QUICK := not server and not browser and not cluster and not install
+QUICK := not server and not browser and not cluster and not install and not cli and not corpus
 
 .PHONY: install install-dev install-test serve check test
 

@@ -15,6 +15,8 @@ from tests.test_reindex import bahth
 from tests.test_reindex import held_reindex
 from tests.test_reindex import search_json
 
+pytestmark = pytest.mark.cli
+
 
 def processes_using(index):
     """Pids whose command line names ``index``."""

@@ -18,6 +18,8 @@ from indexer.settings import Settings
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 
+pytestmark = pytest.mark.cli
+
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
 
 
