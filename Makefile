@@ -5,7 +5,7 @@
 
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
-APT := DEBIAN_FRONTEND=noninteractive apt-get -qq -o=Dpkg::Use-Pty=0
+APT := DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o=Dpkg::Use-Pty=0
 APT_LOG := $(or $(TMPDIR),/tmp)/bahth-apt.log
 # The tests `make check` runs: those with none of these markers (pyproject.toml).
 QUICK := not server and not browser and not cluster and not install and not cli and not corpus

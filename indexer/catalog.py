@@ -127,7 +127,7 @@ class Catalog:
         return removed
 
     @contextmanager
-    def lock(self, on_stale=None):
+    def lock(self, on_killed=None):
         """Hold the single-writer lock: an OS lock (flock) on ``reindex.lock``.
 
         The kernel frees it when its holder exits, however it exits (kill -9
@@ -146,8 +146,8 @@ class Catalog:
                     f"another reindex (pid {holder}) is running on {self.root}; nothing was changed"
                 ) from None
             killed = _read_pid(fd)
-            if killed and on_stale:
-                on_stale(
+            if killed and on_killed:
+                on_killed(
                     f"the reindex before (pid {killed}) was killed; its unfinished build is removed"
                 )
             _write_pid(fd, os.getpid())

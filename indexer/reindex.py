@@ -86,7 +86,7 @@ def reindex(
     catalog = Catalog(settings.index_dir)
     started = time.perf_counter()
     try:
-        with catalog.lock(on_stale=warn):
+        with catalog.lock(on_killed=warn):
             catalog.remove_unused()  # leftovers of a build that was killed
             base = _base_generation(catalog, settings) if incremental else None
             path = catalog.new_generation()
