@@ -69,7 +69,34 @@ print("BENCH-RSS", json.dumps([usage(resource.RUSAGE_SELF).ru_maxrss,
       usage(resource.RUSAGE_CHILDREN).ru_maxrss]), file=sys.stderr)
 sys.exit(code)
 """
+# Analyses the first N articles twice in a fresh interpreter (cold caches, then warm),
+# in CPU time: the analysis back-ends alone, without an engine or other processes.
+ANALYSE = """import json, sys, time
+from pathlib import Path
+from bench import datasets
+from indexer import analysis, schema
+analysis.use(sys.argv[2])
+texts = [(r.get("title") or "", r["text"]) for r in datasets.read_corpus(Path(sys.argv[1]))]
+texts = texts[:int(sys.argv[3])]
+seconds = []
+for _ in range(2):
+    started = time.process_time()
+    for title, text in texts:
+        analysis.field_streams(title, text, schema.LEAD_TERMS)
+    seconds.append(time.process_time() - started)
+print(json.dumps({"docs": len(texts), "cold_us": round(seconds[0] / len(texts) * 1e6, 1),
+                  "warm_us": round(seconds[1] / len(texts) * 1e6, 1),
+                  "docs_per_cpu_s": round(len(texts) / seconds[1])}))
+"""
+ANALYSED = 10_000  # articles the analysis alone is timed on (the Python chain's cold pass: ~15 s)
 say = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+
+
+def analyse_once(backend: str, source: Path) -> dict:
+    """The analysis alone, one back-end, in a fresh process: µs per article cold and warm."""
+    done = subprocess.run([sys.executable, "-c", ANALYSE, str(source), backend, str(ANALYSED)],
+                          cwd=load.PROJECT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
 
 
 def build_baseline(source: str, where: str) -> int:
@@ -223,7 +250,11 @@ def report(meds: list[dict], repeat: int, warmup: float) -> str:
                   "errors"]
     service_cols = ["size", "phase", "system", "qps", "ratio", "p50_ms", "p99_ms", "errors",
                     "requests", "wrapped", "workers", "worker_rss_mb", "worker_hwm_mb"]
-    parts = [f"## Indexing (medians of {repeat}; ratio = docs/s ÷ baseline's in the same run; "
+    analysis_cols = ["size", "system", "docs", "cold_us", "warm_us", "docs_per_cpu_s", "ratio"]
+    parts = [f"## Analysis alone (one process, CPU µs per article on the first {ANALYSED:,}, "
+             "cold caches then warm; ratio = warm articles per CPU second ÷ the Python chain's)",
+             table(analysis_cols, rows("analysis", analysis_cols)),
+             f"## Indexing (medians of {repeat}; ratio = docs/s ÷ baseline's in the same run; "
              "rss = the indexing process's peak, tree_pss = peak of it and its helpers, summed)",
              table(index_cols, rows("index", index_cols)),
              "## Single-process queries (no results cache; ratio = QPS ÷ baseline's)",
@@ -329,6 +360,8 @@ def main(argv=None) -> int:
             queries = titles_of(path, args.queries)
             say(f"== {label} articles, {len(queries)} title queries")
             for repeat in range(1, args.repeat + 1):
+                for backend in backends if "x10" not in label else ():
+                    record("analysis", f"analysis-{backend}", label, repeat, analyse_once(backend, path))
                 for system in systems:
                     where = tmp / f"ix-{system}-{size}"
                     subprocess.run(["rm", "-rf", str(where)], check=True)
@@ -358,7 +391,8 @@ def main(argv=None) -> int:
     if OPENSEARCH in engines:
         drop_opensearch_indexes()
     add_ratios(records, {"index": (BASELINE, "docs_per_s"), "query": (BASELINE, "qps"),
-                         "service": ("bare-falcon", "qps")})
+                         "service": ("bare-falcon", "qps"),
+                         "analysis": ("analysis-python", "docs_per_cpu_s")})
     meds = medians(records)
     print(report(meds, args.repeat, args.warmup))
     lines = [json.dumps(r, ensure_ascii=False) for r in records + meds]

@@ -17,6 +17,7 @@ BACKENDS = ["native", "python"] if native.available() else ["python"]
 SUFFIXES = ["" if b == "native" else "-py" for b in BACKENDS]
 SYSTEMS = {"baseline"} | {f"bahth-{e}{s}" for e in ("whoosh", "tantivy") for s in SUFFIXES}
 KEYS = {
+    "analysis": {"docs", "cold_us", "warm_us", "docs_per_cpu_s"},
     "index": {"docs", "seconds", "docs_per_s", "wall_s", "index_mb", "rss_mb", "tree_pss_mb"},
     "query": {"queries", "qps", "p50_ms", "p95_ms", "p99_ms", "errors"},
     "service": {"phase", "requests", "qps", "p50_ms", "p99_ms", "errors", "worker_rss_mb",
@@ -61,14 +62,17 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
     assert len(runs) == len(medians)  # --quick: one run of each
     for kind, keys in KEYS.items():
         found = [r for r in runs if r["kind"] == kind]
-        expected = SYSTEMS - {"baseline"} | {"bare-falcon"} if kind == "service" else SYSTEMS
+        expected = {"service": SYSTEMS - {"baseline"} | {"bare-falcon"},
+                    "analysis": {f"analysis-{b}" for b in BACKENDS}}.get(kind, SYSTEMS)
         assert {r["system"] for r in found} == expected, kind
         for r in found:
             assert keys <= set(r), (kind, keys - set(r))
             assert r["bench"] == "speed" and r["size"] == str(count)
             assert r["ratio"] > 0
     for r in runs:
-        if r["kind"] == "index":
+        if r["kind"] == "analysis":
+            assert r["docs"] == count and 0 < r["warm_us"] and 0 < r["cold_us"]
+        elif r["kind"] == "index":
             assert r["docs"] == count and r["docs_per_s"] > 0 and r["index_mb"] > 0
         elif r["kind"] == "query":
             assert r["errors"] == 0 and r["queries"] > 0 and r["p50_ms"] <= r["p99_ms"]

@@ -158,20 +158,124 @@ impl Core {
     /// that would then wait for the lock while holding the interpreter.
     fn with_forms<R>(&self, word: &str, with: impl FnOnce(&Forms) -> R) -> R {
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !cache.contains_key(word) {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
-            cache.insert(word.to_owned(), forms);
+        if let Some(forms) = cache.get(word) {
+            return with(forms);
         }
-        with(&cache[word])
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+        let result = with(&forms);
+        cache.insert(word.to_owned(), forms);
+        result
     }
 }
 
 type FormCounts = FxHashMap<(String, String), u64>;
 
+/// `mark`: `text` HTML-escaped as `html.escape` does, each span in <mark>.
+///
+/// A span may repeat (the words of a ligature share its span): it is marked once.
+fn mark(text: &[char], spans: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() * 2 + spans.len() * 13);
+    let mut last = 0;
+    for &(start, end) in spans {
+        if start < last {
+            continue;
+        }
+        escape_into(&mut out, &text[last..start]);
+        out.push_str("<mark>");
+        escape_into(&mut out, &text[start..end]);
+        out.push_str("</mark>");
+        last = end;
+    }
+    escape_into(&mut out, &text[last..]);
+    out
+}
+
+fn escape_into(out: &mut String, text: &[char]) {
+    for &c in text {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Index of the span that starts the window of `width` with the most spans.
+fn densest(spans: &[(usize, usize)], width: usize) -> usize {
+    let (mut best, mut best_count, mut j) = (0, 0, 0);
+    for (i, &(start, _)) in spans.iter().enumerate() {
+        while j < spans.len() && spans[j].0 < start + width {
+            j += 1;
+        }
+        if j - i > best_count {
+            (best, best_count) = (i, j - i);
+        }
+    }
+    best
+}
+
 impl Core {
+    /// The spans of the words of `text` whose stem is one of `stems`.
+    fn matches(&self, py: Python<'_>, text: &[char], stems: &FxHashSet<String>) -> PyResult<Vec<(usize, usize)>> {
+        let text: String = text.iter().collect();
+        let mut found = Vec::new();
+        // A light stem is its word with letters cut off: a word holding none of
+        // the stems cannot match, and is not stemmed (nor its root found).
+        self.each_word(py, &text, &mut |word, start, end| {
+            if stems.iter().any(|stem| word.contains(stem.as_str()))
+                && self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)))
+            {
+                found.push((start, end));
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// The matches in the first block of `text` holding any, and where that block ends.
+    fn first_matches(
+        &self,
+        py: Python<'_>,
+        text: &[char],
+        stems: &FxHashSet<String>,
+        block: usize,
+    ) -> PyResult<(Vec<(usize, usize)>, usize)> {
+        let (mut start, mut block) = (0, block);
+        while start < text.len() {
+            let end = self.word_end(text, (start + block).min(text.len()));
+            let found = self.matches(py, &text[start..end], stems)?;
+            if !found.is_empty() {
+                return Ok((found.into_iter().map(|(s, e)| (s + start, e + start)).collect(), end));
+            }
+            (start, block) = (end, block * 2);
+        }
+        Ok((Vec::new(), text.len()))
+    }
+
+    fn word_start(&self, text: &[char], mut i: usize) -> usize {
+        while 0 < i && i < text.len() && !self.is_space(text[i - 1]) {
+            i -= 1;
+        }
+        i
+    }
+
+    fn word_end(&self, text: &[char], mut i: usize) -> usize {
+        while i < text.len() && !self.is_space(text[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    /// `str.strip()`: white space off both ends.
+    fn strip<'h>(&self, html: &'h str) -> &'h str {
+        html.trim_matches(|c| self.is_space(c))
+    }
+
     /// Adds `count` to the (exact, display) form of each content word of `chunk`.
     fn count_forms(&self, py: Python<'_>, chunk: &str, count: u64, forms: &mut FormCounts) -> PyResult<()> {
         let letters: Vec<char> = chunk.chars().collect();
@@ -412,18 +516,63 @@ impl Core {
         text: &Bound<'_, PyString>,
         stems: Vec<String>,
     ) -> PyResult<Vec<(usize, usize)>> {
+        let letters: Vec<char> = text_of(text)?.chars().collect();
+        self.matches(py, &letters, &stems.into_iter().collect())
+    }
+
+    /// `highlight.highlight`: all of `text` as HTML, the words with one of
+    /// `stems` in <mark>, everything else escaped.
+    fn highlight(&self, py: Python<'_>, text: &Bound<'_, PyString>, stems: Vec<String>) -> PyResult<String> {
+        let letters: Vec<char> = text_of(text)?.chars().collect();
         let stems: FxHashSet<String> = stems.into_iter().collect();
-        let mut found = Vec::new();
-        // A light stem is its word with letters cut off: a word holding none of
-        // the stems cannot match, and is not stemmed (nor its root found).
-        self.each_word(py, text_of(text)?, &mut |word, start, end| {
-            if stems.iter().any(|stem| word.contains(stem.as_str()))
-                && self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)))
-            {
-                found.push((start, end));
-            }
-        })?;
-        Ok(found)
+        let spans = self.matches(py, &letters, &stems)?;
+        Ok(mark(&letters, &spans))
+    }
+
+    /// `highlight.snippet`: the window of `width` characters with the most
+    /// matches, as HTML, step for step as the reference finds it (the first
+    /// block holding a match, `lead` characters of context before it).
+    fn snippet(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        stems: Vec<String>,
+        width: usize,
+        lead: usize,
+        block: usize,
+    ) -> PyResult<String> {
+        let text: Vec<char> = text_of(text)?.chars().collect();
+        let stems: FxHashSet<String> = stems.into_iter().collect();
+        if text.len() <= width {
+            let html = mark(&text, &self.matches(py, &text, &stems)?);
+            return Ok(self.strip(&html).to_owned());
+        }
+        let (matches, scanned) = self.first_matches(py, &text, &stems, block)?;
+        let start = match matches.get(densest(&matches, width)) {
+            Some(&(first, _)) => self.word_start(&text, first.saturating_sub(lead)),
+            None => 0,
+        };
+        let end = self.word_end(&text, (start + width).min(text.len()));
+        let window = &text[start..end];
+        let html = if end <= scanned {
+            let inside: Vec<(usize, usize)> = matches
+                .iter()
+                .filter(|&&(s, e)| start <= s && e <= end)
+                .map(|&(s, e)| (s - start, e - start))
+                .collect();
+            mark(window, &inside)
+        } else {
+            mark(window, &self.matches(py, window, &stems)?)
+        };
+        let mut out = String::with_capacity(html.len() + 8);
+        if start > 0 {
+            out.push_str("… ");
+        }
+        out.push_str(self.strip(&html));
+        if end < text.len() {
+            out.push_str(" …");
+        }
+        Ok(out)
     }
 
     /// The display vocabulary of counted chunks: {(exact form, display form):
