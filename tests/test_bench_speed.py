@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from indexer.analysis import native
 from indexer.ingest.sources import read_sources
 from tests.conftest import PROJECT
@@ -35,6 +37,7 @@ def tiny_news(path):
     return len(docs) * 3
 
 
+@pytest.mark.server  # the service phase runs gunicorn
 def test_quick_run_prints_tables_and_json_lines(tmp_path):
     news = tmp_path / "news.jsonl"
     count = tiny_news(news)

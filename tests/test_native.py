@@ -69,6 +69,7 @@ def test_the_seed_page_analyses_alike(core):
     assert len(core.analyse_spans(text)) > 250
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not NEWS.exists(), reason="the news corpus is not beside the project")
 def test_the_whole_news_corpus_analyses_alike(core):
     """Every title and body of the 30,017 articles: identical chunks, terms, offsets, streams
