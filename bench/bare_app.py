@@ -1,11 +1,16 @@
 """A bare Falcon endpoint: the floor the service benchmark compares ``bahth serve`` with.
 
-Served by the same gunicorn settings (``deploy/gunicorn_conf.py``) as
-``bench.bare_app:create_app()``: it answers ``GET /api/search?q=...`` with a
-small JSON document and does no searching at all.
+``python -m bench.bare_app --bind HOST:PORT [--workers N]`` serves it as
+``bahth serve`` serves the app (``indexer.serving.Server``, the same gunicorn
+settings): it answers ``GET /api/search?q=...`` with a small JSON document and
+does no searching at all.
 """
 
+import argparse
+
 import falcon
+
+from indexer.serving import Server
 
 
 class BareSearch:
@@ -23,3 +28,11 @@ def create_app() -> falcon.App:
     app.add_route("/api/search", BareSearch())
     app.add_route("/healthz", Health())
     return app
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.bare_app")
+    parser.add_argument("--bind", required=True)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args()
+    Server(create_app, args.bind, args.workers).run()

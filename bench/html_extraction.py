@@ -26,7 +26,7 @@ from indexer.ingest.html_pages import EXTRACTION
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-SEED_PAGE = next((ROOT / "seeds").glob("*.txt"))
+SEED_PAGE = next((ROOT / "indexer" / "seeds").glob("*.txt"))
 # Phrases found only in the pages' menus, tickers, share bars, tags, related
 # lists, comments, comment forms, sidebars and footers.
 BOILERPLATE = (

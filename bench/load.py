@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.systems import engine_and_analysis
 from bench.timing import percentile
 from bench.timing import tree_pids
 
@@ -80,8 +81,14 @@ def _get(url: str, path: str, timeout: float = 5) -> int:
 
 
 @contextmanager
-def server(kind: str, log: Path, index_dir: Path | None = None, engine: str | None = None,
-           workers: int | None = None):
+def server(
+    kind: str,
+    log: Path,
+    index_dir: Path | None = None,
+    engine: str | None = None,
+    workers: int | None = None,
+    analysis: str = "auto",
+):
     """``bahth serve`` (kind "bahth") or the bare Falcon app under the same gunicorn config.
 
     Yields (url, master pid).  Workers default to the config's (2 × cores + 1).
@@ -90,21 +97,38 @@ def server(kind: str, log: Path, index_dir: Path | None = None, engine: str | No
     bind = f"127.0.0.1:{port}"
     more = ["--workers", str(workers)] if workers else []
     if kind == "bahth":
-        argv = [sys.executable, "-m", "indexer", "serve", "--index", str(index_dir),
-                "--engine", engine, "--bind", bind, *more]
+        argv = [
+            sys.executable,
+            "-m",
+            "indexer",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--engine",
+            engine,
+            "--bind",
+            bind,
+            *more,
+        ]
     else:
-        argv = [sys.executable, "-m", "gunicorn", "--config", "python:deploy.gunicorn_conf",
-                "--bind", bind, *more, "bench.bare_app:create_app()"]
+        argv = [sys.executable, "-m", "bench.bare_app", "--bind", bind, *more]
     with open(log, "wb") as out:  # a file, not a pipe: an unread pipe blocks the access log
-        process = subprocess.Popen(argv, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
-                                   env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        process = subprocess.Popen(
+            argv,
+            cwd=PROJECT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1", BAHTH_ANALYSIS=analysis),
+        )
     url = f"http://{bind}"
     try:
         deadline = time.monotonic() + BOOT_SECONDS
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{kind} server exited with {process.returncode}: "
-                                   + log.read_text(errors="replace")[-2000:])
+                raise RuntimeError(
+                    f"{kind} server exited with {process.returncode}: "
+                    + log.read_text(errors="replace")[-2000:]
+                )
             try:
                 if _get(url, "/healthz") == 200:
                     break
@@ -125,6 +149,7 @@ def server(kind: str, log: Path, index_dir: Path | None = None, engine: str | No
 
 def worker_memory(master: int) -> dict:
     """RSS now and peak (VmHWM) of the biggest worker, and the master's RSS, in MB."""
+
     def status(pid):
         fields = {}
         try:
@@ -135,6 +160,7 @@ def worker_memory(master: int) -> dict:
         except OSError:
             pass
         return fields
+
     workers = [status(pid) for pid in tree_pids(master) if pid != master]
     return {
         "workers": len(workers),
@@ -147,21 +173,40 @@ def worker_memory(master: int) -> dict:
 def run_wrk(url: str, paths: Path, seconds: float, tmp: Path, threads: int = 1) -> dict:
     script = tmp / "paths.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
-    argv = ["wrk", "-t", str(threads), "-c", str(CONCURRENCY), "-d", f"{max(1, round(seconds))}s",
-            "--timeout", "10s", "-s", str(script), url, "--", str(paths), str(threads)]
+    argv = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(CONCURRENCY),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+        "--",
+        str(paths),
+        str(threads),
+    ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK-JSON ")), None)
     if line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout[-500:]} "
-                           f"{done.stderr[-500:]}")
+        raise RuntimeError(
+            f"wrk failed ({done.returncode}): {done.stdout[-500:]} {done.stderr[-500:]}"
+        )
     raw = json.loads(line.removeprefix("WRK-JSON "))
     seconds = raw["duration_us"] / 1e6
     return {
-        "requests": raw["requests"], "qps": round(raw["requests"] / seconds, 1),
-        "p50_ms": round(raw["p50_us"] / 1000, 2), "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "requests": raw["requests"],
+        "qps": round(raw["requests"] / seconds, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
         "mean_ms": round(raw["mean_us"] / 1000, 2),
         "errors": sum(raw[k] for k in ("connect", "read", "write", "status", "timeout")),
-        "non_2xx": raw["status"], "seconds": round(seconds, 2),
+        "non_2xx": raw["status"],
+        "seconds": round(seconds, 2),
     }
 
 
@@ -199,11 +244,14 @@ def run_threads(url: str, paths: Path, seconds: float, tmp: Path = None, threads
         thread.join()
     elapsed = time.perf_counter() - started
     return {
-        "requests": len(latencies), "qps": round(len(latencies) / elapsed, 1),
+        "requests": len(latencies),
+        "qps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         "mean_ms": round(sum(latencies) / max(len(latencies), 1), 2),
-        "errors": errors[0], "non_2xx": errors[1], "seconds": round(elapsed, 2),
+        "errors": errors[0],
+        "non_2xx": errors[1],
+        "seconds": round(elapsed, 2),
     }
 
 
@@ -222,8 +270,17 @@ def mixed(titles: list[str], heads: list[str]) -> list[str]:
     return mix
 
 
-def service(index_dirs: dict, titles: list[str], label: str, tmp: Path, repeat: int,
-            seconds: float, warmup: float, record, say) -> bool:
+def service(
+    index_dirs: dict,
+    titles: list[str],
+    label: str,
+    tmp: Path,
+    repeat: int,
+    seconds: float,
+    warmup: float,
+    record,
+    say,
+) -> bool:
     """Per repeat: the bare app, then each ``bahth-ENGINE`` index; a warm-up, then two phases:
     "titles" (uncached titles only) and "mix" (other titles and repeated head queries).
 
@@ -233,8 +290,10 @@ def service(index_dirs: dict, titles: list[str], label: str, tmp: Path, repeat: 
     words = Counter(w for t in titles for w in t.split() if len(w) > 3)
     heads = [w for w, _ in words.most_common(40)]  # frequent title words: head queries
     rest, spare = titles[1::2], min(2000, len(titles) // 6)
-    phases = {"titles": write_paths(tmp / "titles.txt", titles[0::2]),
-              "mix": write_paths(tmp / "mix.txt", mixed(rest[:-spare or None], heads))}
+    phases = {
+        "titles": write_paths(tmp / "titles.txt", titles[0::2]),
+        "mix": write_paths(tmp / "mix.txt", mixed(rest[: -spare or None], heads)),
+    }
     # Warm-up: titles no phase sends, head queries, and words found nowhere, so that every
     # worker has opened the index and loaded the did-you-mean vocabulary before it is timed.
     nowhere = [f"زخرفجة{n} قططبلو" for n in range(20)]
@@ -242,19 +301,39 @@ def service(index_dirs: dict, titles: list[str], label: str, tmp: Path, repeat: 
     failed = False
     for number in range(1, repeat + 1):
         for system in ["bare-falcon", *index_dirs]:
-            kind, engine = ("bare", None) if system == "bare-falcon" else ("bahth", system[6:])
-            say(f"service {system} repeat {number}: {warmup:.0f} s warm-up, {seconds:.0f} s "
-                f"per phase, {name}")
+            kind, (engine, analysis) = (
+                ("bare", (None, "auto"))
+                if system == "bare-falcon"
+                else ("bahth", engine_and_analysis(system))
+            )
+            say(
+                f"service {system} repeat {number}: {warmup:.0f} s warm-up, {seconds:.0f} s "
+                f"per phase, {name}"
+            )
             try:
                 log = tmp / f"{system}-{number}.log"
-                with server(kind, log, index_dirs.get(system), engine) as (url, pid):
+                with server(kind, log, index_dirs.get(system), engine, analysis=analysis) as (
+                    url,
+                    pid,
+                ):
                     run(url, warm, warmup, tmp)
                     for phase, paths in phases.items():
                         result = run(url, paths, seconds, tmp)
                         lines = len(paths.read_text(encoding="utf-8").splitlines())
-                        record("service", system, label, number, {"phase": phase, **result,
-                               **worker_memory(pid), "concurrency": CONCURRENCY, "generator": name,
-                               "wrapped": result["requests"] > lines})
+                        record(
+                            "service",
+                            system,
+                            label,
+                            number,
+                            {
+                                "phase": phase,
+                                **result,
+                                **worker_memory(pid),
+                                "concurrency": CONCURRENCY,
+                                "generator": name,
+                                "wrapped": result["requests"] > lines,
+                            },
+                        )
             except Exception as exc:  # noqa: BLE001 - one failed server must not cost the rest
                 say(f"service {system} failed: {exc!r}")
                 failed = True

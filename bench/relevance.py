@@ -1,8 +1,8 @@
 """Relevance benchmark: bahth's engines against a plain Whoosh baseline, in one run.
 
     python -m bench.relevance [CORPUS QUERIES QRELS] [--engines whoosh,tantivy]
-                              [--rankings single,two-stage:100] [--news PATH | --no-news]
-                              [--json-out FILE]
+                              [--analysis native[,python]] [--rankings single,two-stage:100]
+                              [--news PATH | --no-news] [--json-out FILE]
 
 Each engine indexes through ``reindex`` (into a temporary folder) and answers
 every query through ``Searcher.search`` (the JSON API's function, default
@@ -12,8 +12,11 @@ and the news known-item test (1,000 titles of 4+ words over all bodies).
 Baseline: plain Whoosh, StandardAnalyzer on the body text, BM25F defaults,
 query words OR-ed.  Prints a table with the peers' figures, timings (">limit":
 queries slower than the API's time limit, lifted here) and one JSON line per run.
-``--rankings`` searches each bahth index with each ranking (``two-stage:K``:
-re-scoring the top K), one row each.  ``--engines opensearch`` uses the cluster BAHTH_OPENSEARCH_URL names (e.g. one
+Each engine runs with each analysis back-end named (``bahth-ENGINE``: the
+compiled core; ``bahth-ENGINE-py``: the Python chain); the default is the
+core where it is installed.  ``--rankings`` searches each bahth index with
+each ranking (``two-stage:K``: re-scoring the top K), one row each.
+``--engines opensearch`` uses the cluster BAHTH_OPENSEARCH_URL names (e.g. one
 ``deploy/opensearch/cluster start`` runs), under the alias ``bench-relevance``.
 """
 
@@ -32,6 +35,8 @@ from pathlib import Path
 
 from bench import datasets
 from bench.metrics import evaluate
+from bench.systems import engine_and_analysis, system_name
+from indexer.analysis import native
 from indexer.engines import get_engine
 from indexer.errors import BadQuery
 from indexer.errors import ConfigError
@@ -105,15 +110,16 @@ def ranking_label(ranking: str) -> str:
     return "" if Settings(**ranking_settings(ranking)) == Settings() else f" {ranking}"
 
 
-def build_bahth(engine: str, corpus: Path, where: Path, rankings: list[str]):
+def build_bahth(system: str, corpus: Path, where: Path, rankings: list[str]):
     """Index ``corpus`` with reindex; a search function over Searcher.search for each
     ranking (by its row label's suffix), and the doc count."""
+    engine, analysis = engine_and_analysis(system)
     # The cluster, for opensearch, from BAHTH_OPENSEARCH_URL; an alias of the benchmark's own.
-    settings = Settings.from_env(index_dir=where, engine=engine, search_time_limit=TIME_LIMIT,
-                                 opensearch_index="bench-relevance")
+    settings = Settings.from_env(index_dir=where, engine=engine, analysis=analysis,
+                                 search_time_limit=TIME_LIMIT, opensearch_index="bench-relevance")
     skipped = []
     summary = reindex(settings, [corpus], skip_bad=True, warn=skipped.append,
-                      progress=_progress(f"bahth-{engine} {corpus.name}"))
+                      progress=_progress(f"{system} {corpus.name}"))
     _say("\n".join(f"  {line}" for line in [summary.line(), *skipped[:5]]))
 
     def searching(searcher: Searcher):
@@ -228,6 +234,9 @@ def main(argv=None) -> int:
     parser.add_argument("queries", nargs="?", type=Path, default=datasets.XQUAD / "queries.jsonl")
     parser.add_argument("qrels", nargs="?", type=Path, default=datasets.XQUAD / "qrels.tsv")
     parser.add_argument("--engines", default="whoosh,tantivy", help="bahth engines, comma-separated")
+    parser.add_argument("--analysis", default="native" if native.available() else "python",
+                        help="analysis back-ends, each engine with each: native (the compiled "
+                             "core, the default where installed), python")
     parser.add_argument("--rankings", default="single",
                         help="rankings of each bahth index, comma-separated: single, two-stage[:K]")
     parser.add_argument("--news", type=Path, default=datasets.NEWS, help="news corpus (.jsonl.gz)")
@@ -238,6 +247,11 @@ def main(argv=None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if unknown := sorted(set(engines) - set(ENGINES)):
         parser.error(f"unknown engine {', '.join(unknown)}: choose from {', '.join(ENGINES)}")
+    backends = [b.strip() for b in args.analysis.split(",") if b.strip()]
+    if unknown := sorted(set(backends) - {"native", "python"}):
+        parser.error(f"unknown analysis back-end {', '.join(unknown)}: choose native, python")
+    if "native" in backends and not native.available():
+        parser.error("--analysis native: the compiled core is not installed")
     rankings = [r.strip() for r in args.rankings.split(",") if r.strip()]
     for ranking in rankings:
         try:
@@ -259,10 +273,12 @@ def main(argv=None) -> int:
         sets = datasets.benchmark_sets(args.corpus, args.queries, args.qrels,
                                        None if args.no_news else args.news, tmp)
         systems = [(BASELINE, build_baseline)] + [
-            (f"bahth-{e}", lambda c, w, e=e: build_bahth(e, c, w, rankings)) for e in engines]
+            (name, lambda c, w, name=name: build_bahth(name, c, w, rankings))
+            for e in engines for name in (system_name(e, b) for b in backends)]
         for number, dataset in enumerate(sets):
             for system, build in systems:
-                if system == BASELINE and not dataset.baseline or system in notes:
+                if (system == BASELINE and not dataset.baseline or system in notes
+                        or f"bahth-{engine_and_analysis(system)[0]}" in notes):
                     continue
                 try:
                     runs += measure(system, build, dataset, tmp / f"{system}-{number}")

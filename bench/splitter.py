@@ -1,148 +1,143 @@
-"""Boundary benchmark for the headline-ticker splitter.
+"""Held-out benchmark of the headline-ticker splitter, on pages made like the seed page.
 
-    python -m bench.splitter [--runs N] [--threshold T] [--sweep]
+    python -m bench.splitter [--seeds 1 2 3 4 5] [--runs 300] [--failures N]
 
-Real titles of news articles after the first ``--skip`` (the lexicon is
-built from the bodies of the first 20,000, so this is out of sample) are
-shuffled with a fixed seed and glued, with NO separator, into runs of 10-20
-titles.  A boundary is the offset where a title starts (the first excluded).
-Reports boundary precision / recall / F1 overall and for "marked" joins
-(end punctuation, quotes, word-final letters) and "unmarked" ones, plus the
-share of titles recovered exactly, as a table and one JSON line.
+For each random seed, titles of the corpus's held-out part (``bench.news_split``:
+never counted into the splitter's model) are shuffled and glued, with NO
+separator, into tickers of 5-20 titles.  Each ticker heads a page like the
+seed page: the ticker line, then a held-out article's title and body, then
+the site's footer.  The page goes through the real ingest (``parse_page``:
+cleaning, then ``split_ticker``), and its headline documents are compared with
+the titles, cleaned: a title counts when a headline equals it exactly.
+Reports, per seed and the median over seeds, exact-title recall (titles
+recovered / titles glued) and precision (headlines that are a title /
+headlines), then the seed page's 15 hand-split headlines, and the splitter's
+time on the seed page (its model's first load apart).
 """
 
 import argparse
-import gzip
-import html
-import itertools
 import json
 import random
-import re
+import statistics
 import time
+from collections import Counter
 from pathlib import Path
 
-from indexer.analysis.normalise import IN_WORD
-from indexer.ingest.splitter import SPLIT_THRESHOLD, boundaries, lexicon
+from bench.build_lexicon import title_key
+from bench.datasets import NEWS
+from bench.news_split import held_out_articles, training_articles
+from indexer.ingest.clean import clean
+from indexer.ingest.seeds import parse_page
+from indexer.ingest.splitter import split_ticker
+from tests.conftest import SEED_HEADLINES, SEED_PAGE
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "news" / "corpus.jsonl.gz"
-SEED = 20150721
-# Characters that visibly end a headline, or open the next one (a join after
-# or before a number counts as unmarked).
-MARKED_BEFORE = set("؟?!…”»)\"ةىًٌٍ")
-MARKED_AFTER = set("“«(\"")
-
-
-def titles(path: Path, skip: int) -> list[str]:
-    """Cleaned, non-empty titles of the articles after the first ``skip``."""
-    result = []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if number >= skip:
-                title = " ".join(html.unescape(json.loads(line)["title"]).split())
-                if title:
-                    result.append(title)
-    return result
+FOOTER = [
+    "اترك تعليقاً",
+    "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
+    "زر الذهاب إلى الأعلى",
+]
 
 
-def tickers(all_titles: list[str], runs: int) -> list[list[str]]:
-    """``runs`` disjoint runs of 10-20 titles drawn at random (fixed seed)."""
-    rng = random.Random(SEED)
-    shuffled = all_titles[:]
+def held_out_titles(path: Path) -> tuple[list[dict], int]:
+    """Held-out articles whose title is not a training title, and how many were dropped."""
+    seen = {title_key(article.get("title") or "") for article in training_articles(path)}
+    kept, dropped = [], 0
+    for article in held_out_articles(path):
+        key = title_key(article.get("title") or "")
+        if not key:
+            continue
+        if key in seen:
+            dropped += 1
+            continue
+        seen.add(key)  # and each title once
+        kept.append(article)
+    return kept, dropped
+
+
+def pages(articles: list[dict], seed: int, runs: int) -> list[tuple[list[str], list[str]]]:
+    """``runs`` pages (lines, and the titles of the ticker, cleaned) drawn with ``seed``."""
+    rng = random.Random(seed)
+    shuffled = articles[:]
     rng.shuffle(shuffled)
     result = []
-    while len(result) < runs and len(shuffled) >= 20:
-        size = rng.randint(10, 20)
-        result.append(shuffled[:size])
-        shuffled = shuffled[size:]
+    while len(result) < runs and len(shuffled) >= 21:
+        size = rng.randint(5, 20)
+        run, article, shuffled = shuffled[:size], shuffled[size], shuffled[size + 1:]
+        titles = [article["title"] for article in run]  # raw: entities and bidi marks as scraped
+        lines = ["".join(titles), "", article["title"], "", *article["text"].split("\n"), "", *FOOTER]
+        result.append((lines, [clean(title) for title in titles]))
     return result
 
 
-def is_marked(line: str, offset: int) -> bool:
-    """Whether the join at ``offset`` shows: punctuation, a quote, a final letter."""
-    # Marks after the last letter are looked through, all but fathatan.
-    before = re.sub("[%s]+$" % re.escape(IN_WORD.replace("ً", "")), "", line[:offset])
-    if before.endswith("ًا"):
-        return True
-    return (before[-1:] in MARKED_BEFORE) or (line[offset:offset + 1] in MARKED_AFTER)
+def score(found: list[str], truth: list[str]) -> tuple[int, int, int]:
+    """(titles glued, headlines found, headlines that are one of the titles)."""
+    return len(truth), len(found), sum((Counter(found) & Counter(truth)).values())
 
 
-class Score:
-    """Counts of true, predicted and correct boundaries."""
-
-    def __init__(self):
-        self.true = self.predicted = self.correct = 0
-
-    def add(self, true: set, predicted: set) -> None:
-        self.true += len(true)
-        self.predicted += len(predicted)
-        self.correct += len(true & predicted)
-
-    def figures(self) -> dict:
-        precision = self.correct / self.predicted if self.predicted else 1.0
-        recall = self.correct / self.true if self.true else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": round(precision, 4), "recall": round(recall, 4),
-                "f1": round(f1, 4), "boundaries": self.true}
+def headlines(lines: list[str]) -> list[str]:
+    return [doc.title for doc in parse_page(lines, "bench", "page") if doc.kind == "headline"]
 
 
-def evaluate(runs: list[list[str]], threshold: float) -> dict:
-    """Split every run glued together; score its boundaries against the truth."""
-    scores = {"overall": Score(), "marked": Score(), "unmarked": Score()}
-    exact = total = 0
-    seconds = 0.0
-    for run in runs:
-        line = "".join(run)
-        starts = list(itertools.accumulate(map(len, run[:-1]), initial=0))
-        true = set(starts[1:])
+def run_seed(articles: list[dict], seed: int, runs: int, failures: int) -> dict:
+    totals = [0, 0, 0]
+    shown = 0
+    for lines, truth in pages(articles, seed, runs):
+        found = headlines(lines)
+        totals = [a + b for a, b in zip(totals, score(found, truth))]
+        if shown < failures and found != truth:
+            shown += 1
+            missed = [t for t in truth if t not in found]
+            extra = [f for f in found if f not in truth]
+            print(json.dumps({"missed": missed, "found": extra}, ensure_ascii=False))
+    true, predicted, correct = totals
+    return {"seed": seed, "titles": true, "recall": round(correct / true, 4),
+            "precision": round(correct / predicted, 4) if predicted else 1.0}
+
+
+def seed_page_figures() -> dict:
+    """The seed page's ticker: hand-split headlines recovered, and the splitter's time on it."""
+    lines = SEED_PAGE.read_text(encoding="utf-8").splitlines()
+    started = time.perf_counter()
+    split_ticker(clean(lines[0]))  # the first call loads the model
+    first_ms = 1000 * (time.perf_counter() - started)
+    found = headlines(lines)
+    timings = []
+    for _ in range(20):
         started = time.perf_counter()
-        predicted = set(boundaries(line, threshold))
-        seconds += time.perf_counter() - started
-        scores["overall"].add(true, predicted)
-        for kind, wanted in (("marked", True), ("unmarked", False)):
-            keep = {b for b in true | predicted if is_marked(line, b) == wanted}
-            scores[kind].add(true & keep, predicted & keep)
-        cuts = [0, *sorted(predicted), len(line)]
-        spans = set(zip(cuts, cuts[1:]))
-        exact += sum((s, s + len(t)) in spans for s, t in zip(starts, run))
-        total += len(run)
-    report = {kind: score.figures() for kind, score in scores.items()}
-    report["exact_headlines"] = round(exact / total, 4)
-    report["ms_per_ticker"] = round(1000 * seconds / len(runs), 3)
-    report["chars_per_ticker"] = round(sum(len("".join(r)) for r in runs) / len(runs))
-    report["threshold"] = threshold
-    report["tickers"] = len(runs)
-    return report
-
-
-def print_table(report: dict) -> None:
-    print(f"{'joins':<10}{'precision':>10}{'recall':>10}{'F1':>10}{'count':>8}")
-    for kind in ("overall", "marked", "unmarked"):
-        f = report[kind]
-        print(f"{kind:<10}{f['precision']:>10.3f}{f['recall']:>10.3f}{f['f1']:>10.3f}{f['boundaries']:>8}")
-    print(f"exact headlines {report['exact_headlines']:.3f}; {report['tickers']} tickers, "
-          f"{report['ms_per_ticker']} ms per ticker of {report['chars_per_ticker']} chars")
+        split_ticker(clean(lines[0]))
+        timings.append(time.perf_counter() - started)
+    page = []
+    for _ in range(20):
+        started = time.perf_counter()
+        list(parse_page(lines, "seed", "page"))
+        page.append(time.perf_counter() - started)
+    _, _, correct = score(found, SEED_HEADLINES)
+    return {"seed_page_exact": f"{correct}/{len(SEED_HEADLINES)}", "headlines_found": len(found),
+            "first_call_ms": round(first_ms, 1), "split_ms": round(1000 * min(timings), 3),
+            "parse_page_ms": round(1000 * min(page), 3)}
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--skip", type=int, default=20_000, help="articles the lexicon was built from")
-    parser.add_argument("--runs", type=int, default=500, help="tickers to split (about 660 at most)")
-    parser.add_argument("--threshold", type=float, default=SPLIT_THRESHOLD)
-    parser.add_argument("--sweep", action="store_true", help="F1 for thresholds around --threshold")
+    parser.add_argument("--corpus", type=Path, default=NEWS)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--runs", type=int, default=300, help="tickers per seed (about 440 at most)")
+    parser.add_argument("--failures", type=int, default=0, help="mis-split tickers to print per seed")
     args = parser.parse_args(argv)
-    runs = tickers(titles(args.corpus, args.skip), args.runs)
-    lexicon()  # loaded once, outside the timings
-    if args.sweep:
-        for threshold in [args.threshold + t / 2 for t in range(-12, 13)]:
-            r = evaluate(runs, threshold)
-            print(f"threshold {threshold:5.1f}  F1 {r['overall']['f1']:.4f}  "
-                  f"unmarked P {r['unmarked']['precision']:.3f} R {r['unmarked']['recall']:.3f}")
-        return
-    report = evaluate(runs, args.threshold)
-    print_table(report)
-    print(json.dumps(report))
+    seed_page = seed_page_figures()  # first: its first call is the model's cold load
+    articles, dropped = held_out_titles(args.corpus)
+    print(f"held-out titles {len(articles)} ({dropped} dropped: also a training title)")
+    print(f"{'seed':>6}{'titles':>8}{'recall':>9}{'precision':>11}")
+    reports = [run_seed(articles, seed, args.runs, args.failures) for seed in args.seeds]
+    for r in reports:
+        print(f"{r['seed']:>6}{r['titles']:>8}{r['recall']:>9.4f}{r['precision']:>11.4f}")
+    median = {"recall": statistics.median(r["recall"] for r in reports),
+              "precision": statistics.median(r["precision"] for r in reports)}
+    print(f"{'median':>6}{'':>8}{median['recall']:>9.4f}{median['precision']:>11.4f}")
+    print(f"seed page: {seed_page['seed_page_exact']} headlines exact ({seed_page['headlines_found']} found); "
+          f"split {seed_page['split_ms']} ms, whole page {seed_page['parse_page_ms']} ms, "
+          f"first call (model load) {seed_page['first_call_ms']} ms")
+    print(json.dumps({"seeds": reports, "median": median, "seed_page": seed_page}))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
     INDEX_DIR/
       CURRENT              name of the generation being served (replaced atomically)
       gen-000007/          one complete index: meta.json, vocabulary.tsv, engine/
-      reindex.lock         pid of the one running reindex
+      reindex.lock         flock'ed by the one running reindex; holds its pid
 
 A reindex builds generation N+1 beside N and then renames a new CURRENT file
 over the old one (atomic on POSIX), so readers see N or N+1, never half of
@@ -11,10 +11,10 @@ one.  The generations before N are removed at the next swap; N stays for
 workers still finishing a request on it.
 """
 
+import fcntl
 import json
 import os
 import shutil
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +44,7 @@ class Generation:
 
 
 def _generation_number(name: str) -> int:
-    return int(name[len(PREFIX):])
+    return int(name[len(PREFIX) :])
 
 
 class Catalog:
@@ -71,9 +71,7 @@ class Catalog:
         """The served generation; IndexUnavailable if there is none or it is unreadable."""
         name = self.current_name()
         if name is None:
-            raise IndexUnavailable(
-                f"no index in {self.root}: run `bahth reindex` to build one"
-            )
+            raise IndexUnavailable(f"no index in {self.root}: run `bahth reindex` to build one")
         try:
             meta = json.loads((self.root / name / "meta.json").read_text("utf-8"))
         except (OSError, ValueError) as exc:
@@ -117,67 +115,56 @@ class Catalog:
     def remove_unused(self) -> list[str]:
         """Delete generations older than the one before CURRENT, and unfinished builds."""
         current = self.current_name()
-        if current is None:
-            return []
-        keep_from = _generation_number(current) - 1
+        # With nothing published yet, every generation is an unfinished build.
+        served = _generation_number(current) if current else 0
         removed = []
         for name in self.generations():
             number = _generation_number(name)
             # Older than the previous one, or a newer build that was never published.
-            if number < keep_from or number > _generation_number(current):
+            if number < served - 1 or number > served:
                 shutil.rmtree(self.root / name, ignore_errors=True)
                 removed.append(name)
         return removed
 
     @contextmanager
-    def lock(self, on_stale=None):
-        """Hold the single-writer lock; a lock left by a dead process is cleared."""
+    def lock(self, on_killed=None):
+        """Hold the single-writer lock: an OS lock (flock) on ``reindex.lock``.
+
+        The kernel frees it when its holder exits, however it exits (kill -9
+        included), so no lock outlives its reindex.  The file holds the
+        holder's pid, for the refusal's message; a pid still there when the
+        lock is taken is that of a reindex that was killed.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / LOCK
-        for _ in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                break
-            except FileExistsError:
-                pid = _read_pid(path)
-                # No pid yet: another reindex created the lock a moment ago.
-                just_taken = pid is None and _age(path) < 10
-                if just_taken or (pid is not None and _alive(pid)):
-                    raise ReindexBusy(
-                        f"another reindex (pid {pid}) is running on {self.root}; nothing was changed"
-                    ) from None
-                if on_stale:
-                    on_stale(f"cleared a stale lock left by a process that is gone (pid {pid})")
-                path.unlink(missing_ok=True)
-        else:
-            raise ReindexBusy(f"could not take the lock {path}")
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            os.write(fd, f"{os.getpid()}\n".encode())
-            os.close(fd)
-            yield
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _read_pid(fd) or "unknown"
+                raise ReindexBusy(
+                    f"another reindex (pid {holder}) is running on {self.root}; nothing was changed"
+                ) from None
+            killed = _read_pid(fd)
+            if killed and on_killed:
+                on_killed(
+                    f"the reindex before (pid {killed}) was killed; its unfinished build is removed"
+                )
+            _write_pid(fd, os.getpid())
+            try:
+                yield
+            finally:
+                _write_pid(fd, None)  # a clean exit leaves no pid behind
         finally:
-            path.unlink(missing_ok=True)
+            os.close(fd)  # releases the lock
 
 
-def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
+def _read_pid(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
 
 
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return float("inf")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _write_pid(fd: int, pid: int | None) -> None:
+    os.ftruncate(fd, 0)
+    if pid is not None:
+        os.pwrite(fd, f"{pid}\n".encode(), 0)

@@ -57,12 +57,9 @@ class Matcher:
         normalisation deletes or expands) are analysed.  The compiled core,
         when in use, analyses every word instead, faster still.
         """
-        core = active_core()
-        if core is not None:
-            try:
-                return core.match_spans(text, self._stem_list)
-            except ValueError:  # a lone surrogate: only the chain takes it
-                pass
+        found = _native("match_spans", text, self)
+        if found is not None:
+            return found
         if self._needles is None:
             return self._spans_of_chunks(*chunks(text))
         found = {_word_start(text, odd.start()) for odd in self._unsafe.finditer(text)}
@@ -149,13 +146,32 @@ def prepare() -> None:
 
 
 def mark(text: str, spans) -> str:
+    """``text`` escaped, each span in <mark>; a repeated span (the words of a
+    ligature share its span) is marked once.
+
+    >>> mark("ﷺ <", [(0, 1), (0, 1)])
+    '<mark>ﷺ</mark> &lt;'
+    """
     out, last = [], 0
     for start, end in spans:
+        if start < last:
+            continue
         out.append(escape(text[last:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")
         last = end
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+def _native(method: str, text: str, matcher: Matcher, *more):
+    """The compiled core's ``method`` for a snippet or a highlight; None without a core."""
+    core = active_core()
+    if core is None:
+        return None
+    try:
+        return getattr(core, method)(text, matcher._stem_list, *more)
+    except ValueError:  # a lone surrogate: only the chain takes it
+        return None
 
 
 def highlight(text: str, matcher: Matcher) -> str:
@@ -164,7 +180,8 @@ def highlight(text: str, matcher: Matcher) -> str:
     >>> highlight("قال الرَّئِيسُ <b>", Matcher([Term("الرييس", "رييس", "ريس")]))
     'قال <mark>الرَّئِيسُ</mark> &lt;b&gt;'
     """
-    return mark(text, matcher.spans(text))
+    html = _native("highlight", text, matcher)
+    return mark(text, matcher.spans(text)) if html is None else html
 
 
 def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
@@ -173,8 +190,12 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     PERF: only the first block of text holding a match is analysed (blocks
     are cut at white space, so words come out as in the whole text, and
     double in size from a paragraph): the cost per hit stays that of a
-    paragraph or a few, not of the whole article.
+    paragraph or a few, not of the whole article.  The compiled core, when
+    in use, does the same steps.
     """
+    html = _native("snippet", text, matcher, width, _LEAD, _SCAN_BLOCK)
+    if html is not None:
+        return html
     if len(text) <= width:
         return highlight(text, matcher).strip()
     matches, scanned = _first_matches(text, matcher)

@@ -4,23 +4,26 @@ The served index is never touched: a full rebuild writes a new generation; an
 incremental one copies the current generation and changes the copy.  Any
 failure (bad input, full disk, Ctrl-C) removes the unfinished generation and
 leaves CURRENT as it was; a kill -9 leaves an unpublished directory that the
-next reindex removes, and a lock whose owner is gone, which it clears.
+next reindex removes (its lock, an OS lock, is freed as it dies).
 """
 
 import json
+import os
+import select
 import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 
 from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
+from indexer.english import counted
 from indexer.errors import BadDocument
 from indexer.errors import ConfigError
 from indexer.errors import IndexUnavailable
@@ -30,6 +33,11 @@ from indexer.ingest.sources import read_sources
 from indexer.pipeline import analysed
 from indexer.settings import Settings
 from indexer.vocabulary import VocabularyBuilder
+
+# For tests only: a FIFO where a reindex waits, at its first record, until the
+# test closes the FIFO's other end; meanwhile the test interrupts or kills it
+# mid-build (lock held, workers running) without guessing at timing.
+HOLD_ENV = "BAHTH_TEST_HOLD_REINDEX"
 
 
 @dataclass
@@ -45,21 +53,29 @@ class Summary:
     def line(self) -> str:
         indexed = sum(self.kinds.values())
         rate = indexed / self.seconds if self.seconds else 0.0
-        kinds = ", ".join(f"{n} {k}s" for k, n in sorted(self.kinds.items())) or "no documents"
+        kinds = ", ".join(counted(n, k) for k, n in sorted(self.kinds.items())) or "no documents"
         return (
-            f"indexed {indexed} documents ({kinds}), deleted {self.deleted}, "
+            f"indexed {counted(indexed, 'document')} ({kinds}), deleted {self.deleted}, "
             f"skipped {self.skipped} bad, in {self.seconds:.1f} s ({rate:.0f} docs/s); "
-            f"generation {self.generation} now serves {self.total} documents"
+            f"generation {self.generation} now serves {counted(self.total, 'document')}"
         )
 
 
-def reindex(settings: Settings, sources: list[Path], *, incremental: bool = False,
-            skip_bad: bool = False, delete_ids=(), progress=None, warn=lambda msg: None) -> Summary:
+def reindex(
+    settings: Settings,
+    sources: list[Path],
+    *,
+    incremental: bool = False,
+    skip_bad: bool = False,
+    delete_ids=(),
+    progress=None,
+    warn=lambda msg: None,
+) -> Summary:
     """Build and publish a new generation.
 
     Args:
         progress: wraps the record iterator (a tqdm bar on a terminal), or None.
-        warn: receives one line per skipped record and per cleared stale lock.
+        warn: receives one line per skipped record, and one if the reindex before was killed.
 
     Raises:
         BadDocument: a bad record (without ``skip_bad``); nothing was changed.
@@ -70,12 +86,14 @@ def reindex(settings: Settings, sources: list[Path], *, incremental: bool = Fals
     catalog = Catalog(settings.index_dir)
     started = time.perf_counter()
     try:
-        with catalog.lock(on_stale=warn):
+        with catalog.lock(on_killed=warn):
             catalog.remove_unused()  # leftovers of a build that was killed
             base = _base_generation(catalog, settings) if incremental else None
             path = catalog.new_generation()
             try:
-                summary = _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn)
+                summary = _build(
+                    settings, path, base, sources, skip_bad, delete_ids, progress, warn
+                )
                 catalog.publish(path)
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
@@ -110,10 +128,14 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
     summary = Summary()
     seen = {}  # id → origin, to report duplicates
     # The analysis workers fork first: the engine's writer may start threads.
+    hold = os.environ.get(HOLD_ENV)
     with analysed(read_sources(sources), settings.reindex_workers, vocabulary.add_forms) as records:
         writer = engine.writer(path / "engine", base.engine_dir if base else None)
         try:
             for record, streams in progress(records) if progress else records:
+                if hold:
+                    _wait_until_closed(hold)
+                    hold = None
                 if isinstance(record, Document):
                     record = _index(record, streams, seen, writer, vocabulary, summary)
                 if isinstance(record, BadDocument):
@@ -138,7 +160,7 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
         "schema_version": schema.SCHEMA_VERSION,
         "engine": engine.name,
         "generation": summary.generation,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "documents": summary.total,
     }
     (path / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -153,11 +175,26 @@ def _index(doc, streams, seen, writer, vocabulary, summary):
             summary.repeated_headlines += 1
             return None
         first = seen[doc.id]
-        return BadDocument(source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})")
+        return BadDocument(
+            source, line, f"duplicate id {doc.id!r} (first at {first[0]}:{first[1]})"
+        )
     if streams is None:
-        return BadDocument(source, line, "no searchable text (only marks, punctuation or stop words)")
+        return BadDocument(
+            source, line, "no searchable text (only marks, punctuation or stop words)"
+        )
     seen[doc.id] = doc.origin
     writer.add(doc, streams)
     vocabulary.add_title(doc.id, doc.kind, doc.title)
     summary.kinds[doc.kind] += 1
     return None
+
+
+def _wait_until_closed(fifo: str) -> None:
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        # Polled, not one blocking read: a signal that lands on another thread
+        # (a queue's feeder) interrupts no system call of this one.
+        while not select.select([fd], [], [], 0.1)[0] or os.read(fd, 4096):
+            pass
+    finally:
+        os.close(fd)

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from indexer import analysis
 from indexer.errors import ConfigError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The seed pages ship inside the package: an installed `bahth reindex` needs no settings.
+SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 ENGINES = ("whoosh", "tantivy", "opensearch")
 RANKINGS = ("single", "two-stage")
 MAX_RERANK_WINDOW = 10_000  # OpenSearch's index.max_rescore_window
@@ -35,7 +36,7 @@ def _split(value: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path("var/index")
-    seeds_dir: Path = PROJECT_DIR / "seeds"
+    seeds_dir: Path = SEEDS_DIR
     engine: str = "whoosh"
     analysis: str = "auto"  # auto: the compiled core when installed, else the Python chain
     max_query_chars: int = 500
@@ -47,6 +48,7 @@ class Settings:
     ranking: str = "single"
     rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
+    gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
     # The opensearch engine: the cluster, the alias its generations go behind, their size.
     opensearch_url: str = "http://127.0.0.1:9200"  # comma-separated node URLs
@@ -69,6 +71,7 @@ class Settings:
         "BAHTH_RANKING": ("ranking", str),
         "BAHTH_RERANK_WINDOW": ("rerank_window", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
+        "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
         "BAHTH_OPENSEARCH_URL": ("opensearch_url", str),
         "BAHTH_OPENSEARCH_INDEX": ("opensearch_index", str),
@@ -84,27 +87,36 @@ class Settings:
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
         if self.analysis not in analysis.BACKENDS:
-            raise ConfigError(f"BAHTH_ANALYSIS={self.analysis!r}: choose one of {', '.join(analysis.BACKENDS)}")
+            raise ConfigError(
+                f"BAHTH_ANALYSIS={self.analysis!r}: choose one of {', '.join(analysis.BACKENDS)}"
+            )
         if self.analysis == "native" and not analysis.native.available():
-            raise ConfigError("BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)")
+            raise ConfigError(
+                "BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)"
+            )
         if self.ranking not in RANKINGS:
             raise ConfigError(f"BAHTH_RANKING={self.ranking!r}: choose one of {', '.join(RANKINGS)}")
         if not 1 <= self.rerank_window <= MAX_RERANK_WINDOW:
-            raise ConfigError(f"BAHTH_RERANK_WINDOW={self.rerank_window}: must be between 1 and "
-                              f"{MAX_RERANK_WINDOW}")
+            raise ConfigError(
+                f"BAHTH_RERANK_WINDOW={self.rerank_window}: must be between 1 and {MAX_RERANK_WINDOW}"
+            )
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")
         for url in self.opensearch_urls:
             _check_url(url)
         if not _INDEX_NAME.match(self.opensearch_index):
-            raise ConfigError(f"BAHTH_OPENSEARCH_INDEX={self.opensearch_index!r}: use lower-case "
-                              "letters, digits, '-' and '_', starting with a letter or digit")
+            raise ConfigError(
+                f"BAHTH_OPENSEARCH_INDEX={self.opensearch_index!r}: use lower-case "
+                "letters, digits, '-' and '_', starting with a letter or digit"
+            )
         if self.opensearch_shards < 1:
-            raise ConfigError(f"BAHTH_OPENSEARCH_SHARDS={self.opensearch_shards}: "
-                              "must be 1 or more")
+            raise ConfigError(
+                f"BAHTH_OPENSEARCH_SHARDS={self.opensearch_shards}: must be 1 or more"
+            )
         if self.opensearch_replicas < 0:
-            raise ConfigError(f"BAHTH_OPENSEARCH_REPLICAS={self.opensearch_replicas}: "
-                              "must be 0 or more")
+            raise ConfigError(
+                f"BAHTH_OPENSEARCH_REPLICAS={self.opensearch_replicas}: must be 0 or more"
+            )
         if self.opensearch_password and not self.opensearch_user:
             raise ConfigError("BAHTH_OPENSEARCH_PASSWORD is set without BAHTH_OPENSEARCH_USER")
 
@@ -151,8 +163,9 @@ def _check_url(url: str) -> None:
     except ValueError as exc:
         raise ConfigError(f"BAHTH_OPENSEARCH_URL: {_without_credentials(url)}: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"BAHTH_OPENSEARCH_URL: {_without_credentials(url)} is not "
-                          "http(s)://host[:port]")
+        raise ConfigError(
+            f"BAHTH_OPENSEARCH_URL: {_without_credentials(url)} is not http(s)://host[:port]"
+        )
 
 
 def _without_credentials(url: str) -> str:

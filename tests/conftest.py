@@ -19,7 +19,7 @@ if os.environ.get("BAHTH_ANALYSIS") == "python":
     native.bahth_native = None
 
 PROJECT = Path(__file__).resolve().parent.parent
-SEEDS = PROJECT / "seeds"
+SEEDS = PROJECT / "indexer" / "seeds"
 SEED_PAGE = next(SEEDS.glob("*.txt"))
 
 # The seed page's ticker, split by hand: the expected headlines, in order.
@@ -53,6 +53,20 @@ ENGINES = ["whoosh", "tantivy", "opensearch"]
 CLUSTER = PROJECT / "deploy" / "opensearch" / "cluster"
 
 
+def pytest_collection_modifyitems(items):
+    """Mark ``cluster`` what needs the OpenSearch cluster: a test run on the opensearch
+    engine, or one that asks for the cluster itself (not through ``engine_settings``,
+    which starts it only for that engine)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_opensearch = params is not None and "opensearch" in params.params.values()
+        asks = (
+            "opensearch_cluster" in item.fixturenames and "engine_settings" not in item.fixturenames
+        )
+        if on_opensearch or asks:
+            item.add_marker(pytest.mark.cluster)
+
+
 class LocalCluster:
     """A real 3-node OpenSearch cluster (deploy/opensearch/cluster) on loopback,
     started when a test first needs it and stopped at the end of the session."""
@@ -78,13 +92,21 @@ class LocalCluster:
 
     def settings(self, index_dir: Path, **changes) -> Settings:
         """Settings of a new index of its own (an alias no other test uses) on this cluster."""
-        return Settings(index_dir=index_dir, engine="opensearch",
-                        opensearch_url=",".join(self.urls()),
-                        opensearch_index=f"test-{next(self._indexes)}", **changes)
+        return Settings(
+            index_dir=index_dir,
+            engine="opensearch",
+            opensearch_url=",".join(self.urls()),
+            opensearch_index=f"test-{next(self._indexes)}",
+            **changes,
+        )
 
     def run(self, *args: str, timeout: float = 200) -> subprocess.CompletedProcess:
-        return subprocess.run([str(CLUSTER), *args, "--dir", str(self.directory)],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [str(CLUSTER), *args, "--dir", str(self.directory)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def get(self, path: str, node: int = 0):
         with urllib.request.urlopen(self.urls()[node] + path, timeout=60) as response:

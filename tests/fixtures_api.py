@@ -70,16 +70,17 @@ def _wait_ready(server: Server) -> None:
 
 @contextmanager
 def gunicorn(index_dir: Path, log_dir: Path, workers: int = 2):
-    """A real ``bahth serve``-style gunicorn on a free port, stopped (or killed) afterwards."""
+    """A real ``bahth serve`` on a free port, stopped (or killed) afterwards."""
     port = free_port()
+    bind = f"127.0.0.1:{port}"
     log = log_dir / f"gunicorn-{port}.log"
     env = dict(os.environ, BAHTH_INDEX_DIR=str(index_dir), PYTHONUNBUFFERED="1")
-    argv = [sys.executable, "-m", "gunicorn", "--config", "python:deploy.gunicorn_conf",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "search_api.app:get_app()"]
+    argv = [sys.executable, "-m", "indexer", "serve", "--bind", bind, "--workers", str(workers)]
     # Output to a file, not a pipe: an unread pipe fills up and blocks the access log.
     with open(log, "wb") as stream:
-        process = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=stream,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            argv, cwd=PROJECT, env=env, stdout=stream, stderr=subprocess.STDOUT
+        )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         _wait_ready(server)

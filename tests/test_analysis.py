@@ -130,3 +130,13 @@ def test_isri_root_matches_the_reference_stemmer_on_the_lexicon_and_the_seeds(se
     reference = ISRIStemmer()
     assert len(vocabulary) > 50_000
     assert [w for w in sorted(vocabulary) if isri_root(w) != reference.stem(w)] == []
+
+
+def test_pyarabics_mark_tables_are_unicodes():
+    """Normalisation deletes pyarabic's harakat and tatweel: the same characters as Unicode's block."""
+    from indexer.analysis.normalise import HARAKAT
+    from indexer.analysis.normalise import TATWEEL
+
+    assert HARAKAT == "".join(map(chr, range(0x064B, 0x0653)))  # fathatan .. sukun, shadda
+    assert TATWEEL == "\u0640"
+    assert normalise("مُحَمَّـــد") == "محمد"

@@ -24,6 +24,7 @@ from indexer.analysis import chain
 from indexer.analysis import native
 from indexer.analysis.normalise import normalise
 from indexer.errors import ConfigError
+from indexer import highlight
 from indexer.highlight import Matcher
 from indexer.settings import Settings
 from tests.conftest import SEED_PAGE
@@ -53,12 +54,7 @@ def reference_streams(title, body):
 
 
 def reference_matches(text, query):
-    with_core = analysis._core
-    analysis.use("python")
-    try:
-        return Matcher(chain.analyse(query)).spans(text)
-    finally:
-        analysis._core = with_core
+    return chain_only(lambda: Matcher(chain.analyse(query)).spans(text))
 
 
 def assert_same(core, title, body):
@@ -73,6 +69,7 @@ def test_the_seed_page_analyses_alike(core):
     assert len(core.analyse_spans(text)) > 250
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not NEWS.exists(), reason="the news corpus is not beside the project")
 def test_the_whole_news_corpus_analyses_alike(core):
     """Every title and body of the 30,017 articles: identical chunks, terms, offsets, streams
@@ -200,3 +197,31 @@ def test_the_core_counts_a_texts_chunks_as_the_chain_does(texts):
         counter.add(text)
     chunks = Counter(c for text in texts for c in chain.trimmed_chunks(text))
     assert counter.forms() == vocabulary._chunk_counts_forms(chunks)
+
+
+def chain_only(function, *args):
+    """``function(*args)`` with the Python chain in use."""
+    with_core = analysis._core
+    analysis.use("python")
+    try:
+        return function(*args)
+    finally:
+        analysis._core = with_core
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.one_of(ARABIC, ODD, st.sampled_from(list("<>&\"' ")), st.characters(exclude_categories=("Cs",))),
+               max_size=900), TEXT, st.sampled_from([40, 240]))
+@example("قال الرئيس إن " * 60 + "الرئيسُ <b>", "الرئيس", 240)
+def test_snippets_and_marks_are_the_same_html(text, query, width):
+    matcher = Matcher(chain.analyse(query))
+    assert highlight.snippet(text, matcher, width) == chain_only(highlight.snippet, text, matcher, width)
+    assert highlight.highlight(text, matcher) == chain_only(highlight.highlight, text, matcher)
+
+
+def test_a_seed_article_snippet_is_the_same_html():
+    text = SEED_PAGE.read_text(encoding="utf-8")
+    matcher = Matcher(chain.analyse("النفط السوري"))
+    html = highlight.snippet(text, matcher)
+    assert html == chain_only(highlight.snippet, text, matcher)
+    assert "<mark>النفط</mark>" in html

@@ -1,25 +1,83 @@
 """The operator's commands: reindex and search, exit codes, and nothing lost on failure."""
 
+import errno
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 
 import pytest
 
 from indexer.catalog import Catalog
 from indexer.cli import main
+from indexer.reindex import HOLD_ENV
+from indexer.settings import Settings
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.cli
 
 RESIGNATION = "استقالة مصطفى كواية بعد أيام من انتخابه رئيسًا"
 
 
 def bahth(*args, env=None):
     """Run the real command in a child process."""
-    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=PROJECT,
-                          capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", *map(str, args)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@contextmanager
+def held_reindex(index, *args, sigint=signal.SIG_DFL, **popen):
+    """A real ``bahth reindex`` child, held at its first record (lock taken, workers
+    running) until ``release()`` or the end of the block, when it goes on.
+
+    ``sigint``: the SIGINT disposition it starts with (a background job's is SIG_IGN).
+    """
+    fifo = index.parent / f"hold-{index.name}"
+    os.mkfifo(fifo)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "reindex", "--index", str(index), *map(str, args)],
+        cwd=PROJECT,
+        env={**os.environ, HOLD_ENV: str(fifo)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
+        **popen,
+    )
+    holding = _open_when_waiting(fifo, child)
+    child.release = lambda: os.close(holding) if holding is not None else None
+    try:
+        yield child
+    finally:
+        try:
+            child.release()
+        except OSError:  # released already
+            pass
+        child.wait(120)
+        fifo.unlink()
+
+
+def _open_when_waiting(fifo, child, limit=120):
+    """The FIFO's writing end, once the child is waiting on its reading end."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+        if child.poll() is not None:
+            pytest.fail(f"the reindex exited ({child.returncode}) before its first record")
+        time.sleep(0.01)
+    child.kill()
+    pytest.fail(f"the reindex did not reach its first record in {limit} s")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +85,7 @@ def seed_index(tmp_path_factory):
     index = tmp_path_factory.mktemp("index")
     result = bahth("reindex", "--index", index)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("indexed 16 documents (1 articles, 15 headlines)")
+    assert result.stdout.startswith("indexed 16 documents (1 article, 15 headlines)")
     return index
 
 
@@ -90,12 +148,14 @@ def test_a_failed_reindex_leaves_the_serving_index_untouched(tmp_path):
 def test_skip_bad_indexes_the_rest(tmp_path):
     index = tmp_path / "index"
     feed = tmp_path / "feed.jsonl"
-    feed.write_text('{"id": "a", "text": "أمطار غزيرة على الرياض"}\n{bad\n'
-                    '{"id": "a", "text": "تكرار المعرف"}\n{"id": "c", "text": "ـــ ً ٌ ؟!"}\n',
-                    encoding="utf-8")
+    feed.write_text(
+        '{"id": "a", "text": "أمطار غزيرة على الرياض"}\n{bad\n'
+        '{"id": "a", "text": "تكرار المعرف"}\n{"id": "c", "text": "ـــ ً ٌ ؟!"}\n',
+        encoding="utf-8",
+    )
     result = bahth("reindex", "--index", index, "--skip-bad", feed)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("indexed 1 documents (1 articles), deleted 0, skipped 3 bad")
+    assert result.stdout.startswith("indexed 1 document (1 article), deleted 0, skipped 3 bad")
     assert f"{feed}:3: duplicate id 'a' (first at {feed}:1)" in result.stderr
     assert f"{feed}:4: no searchable text" in result.stderr
     assert [h["id"] for h in search_json(index, "الرياض")["hits"]] == ["a"]
@@ -105,12 +165,15 @@ def test_incremental_adds_updates_and_deletes(tmp_path):
     index = tmp_path / "index"
     assert main(["reindex", "--index", str(index)]) == 0
     feed = tmp_path / "feed.jsonl"
-    feed.write_text('{"id": "n1", "title": "أمطار غزيرة", "text": "هطلت أمطار غزيرة على الرياض"}\n',
-                    encoding="utf-8")
+    feed.write_text(
+        '{"id": "n1", "title": "أمطار غزيرة", "text": "هطلت أمطار غزيرة على الرياض"}\n',
+        encoding="utf-8",
+    )
     assert main(["reindex", "--index", str(index), "--incremental", str(feed)]) == 0
     assert search_json(index, "أمطار")["hits"][0]["id"] == "n1"
-    feed.write_text('{"id": "n1", "title": "رياح قوية", "text": "هبت رياح قوية على جدة"}\n',
-                    encoding="utf-8")
+    feed.write_text(
+        '{"id": "n1", "title": "رياح قوية", "text": "هبت رياح قوية على جدة"}\n', encoding="utf-8"
+    )
     assert main(["reindex", "--index", str(index), "--incremental", str(feed)]) == 0
     assert search_json(index, "أمطار")["total"] == 0
     assert search_json(index, "رياح")["hits"][0]["title"] == "رياح قوية"
@@ -123,28 +186,39 @@ def test_incremental_adds_updates_and_deletes(tmp_path):
 
 def test_a_second_reindex_is_refused_while_one_runs(tmp_path):
     index = tmp_path / "index"
-    index.mkdir()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        (index / "reindex.lock").write_text(f"{sleeper.pid}\n")
-        result = bahth("reindex", "--index", index)
-        assert result.returncode == 1
-        assert f"another reindex (pid {sleeper.pid}) is running" in result.stderr
-        assert Catalog(index).generations() == []
-    finally:
-        sleeper.kill()
-        sleeper.wait()
+    with held_reindex(index, stdout=subprocess.DEVNULL) as first:
+        second = bahth("reindex", "--index", index)
+        assert second.returncode == 1
+        assert second.stderr == (
+            f"bahth: another reindex (pid {first.pid}) is running on {index}; nothing was changed\n"
+        )
+        assert Catalog(index).current_name() is None
+    assert first.returncode == 0
+    assert Catalog(index).current_name() == "gen-000001"
 
 
-def test_a_stale_lock_is_cleared_with_a_message(tmp_path):
+def test_a_killed_reindex_frees_its_lock(tmp_path):
     index = tmp_path / "index"
-    index.mkdir()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (index / "reindex.lock").write_text(f"{dead.pid}\n")
-    result = bahth("reindex", "--index", index)
-    assert result.returncode == 0, result.stderr
-    assert f"cleared a stale lock left by a process that is gone (pid {dead.pid})" in result.stderr
+    with held_reindex(index) as killed:
+        killed.kill()
+        killed.wait()
+    after = bahth("reindex", "--index", index)
+    assert after.returncode == 0, after.stderr
+    assert after.stderr == (
+        f"bahth: the reindex before (pid {killed.pid}) was killed; "
+        "its unfinished build is removed\n"
+    )
+    assert Catalog(index).generations() == ["gen-000001"]  # the killed build, removed, and anew
+    assert search_json(index, "استقاله")["hits"][0]["title"] == RESIGNATION
+
+
+def test_search_counts_its_results_in_english(seed_index):
+    one = bahth("search", "--index", seed_index, "الصنمين")
+    assert one.stdout.splitlines()[0] == "1 result for 'الصنمين'"
+    many = bahth("search", "--index", seed_index, "النفط")
+    assert many.stdout.splitlines()[0].endswith(" results for 'النفط'")
+    none = bahth("search", "--index", seed_index, "بريدك الإلكتروني")
+    assert none.stdout == "0 results for 'بريدك الإلكتروني'\n"
 
 
 def test_an_index_of_another_schema_version_is_refused(tmp_path):
@@ -168,4 +242,5 @@ def test_an_unwritable_index_location_fails_with_one_line(tmp_path):
 
 
 def test_seeds_are_the_default_source(seed_index):
+    assert Settings().seeds_dir == SEEDS
     assert sorted(p.name for p in SEEDS.iterdir()) == ["000_49235c3dde4d8611.txt"]

@@ -52,15 +52,20 @@ def wait_for_workers(master: int, count: int, exclude=frozenset(), timeout: floa
         if len(pids) == count and not pids & exclude:
             return pids
         time.sleep(0.05)
-    pytest.fail(f"gunicorn had workers {worker_pids(master)}, not {count} new ones, "
-                f"after {timeout} s")
+    pytest.fail(
+        f"gunicorn had workers {worker_pids(master)}, not {count} new ones, after {timeout} s"
+    )
 
 
 def warm_every_worker(url: str, workers: int) -> None:
     """Enough requests that every worker has opened the index (each opens it on first use)."""
     for i in range(10 * workers):
-        assert requests.get(f"{url}/api/search", params={"q": QUERIES[i % len(QUERIES)]},
-                            timeout=5).status_code == 200
+        assert (
+            requests.get(
+                f"{url}/api/search", params={"q": QUERIES[i % len(QUERIES)]}, timeout=5
+            ).status_code
+            == 200
+        )
 
 
 def _client(url: str, index: int, results: list) -> None:
@@ -86,8 +91,9 @@ def test_sigkilled_worker_is_replaced_and_only_its_request_fails(seed_index, tmp
         master = server.process.pid
         before = wait_for_workers(master, WORKERS)
         results = []
-        clients = [threading.Thread(target=_client, args=(server.url, i, results))
-                   for i in range(CLIENTS)]
+        clients = [
+            threading.Thread(target=_client, args=(server.url, i, results)) for i in range(CLIENTS)
+        ]
         for thread in clients:
             thread.start()
         while len(results) < CLIENTS * REQUESTS_PER_CLIENT // 4:
@@ -106,14 +112,19 @@ def test_sigkilled_worker_is_replaced_and_only_its_request_fails(seed_index, tmp
         assert len(failures) <= IN_FLIGHT_PER_WORKER, failures
         assert all(t <= replaced_at for t, _ in failures), (failures, replaced_at)
         # Every request after the replacement succeeds, on both workers.
-        statuses = [requests.get(f"{server.url}/api/search", params={"q": q}, timeout=5).status_code
-                    for q in QUERIES * 10]
+        statuses = [
+            requests.get(f"{server.url}/api/search", params={"q": q}, timeout=5).status_code
+            for q in QUERIES * 10
+        ]
         assert statuses == [200] * len(statuses)
-        print(f"\nworker {victim} killed under {CLIENTS} clients; replaced by {after - before}; "
-              f"{len(failures)} of {len(results)} requests failed: {failures}")
+        print(
+            f"\nworker {victim} killed under {CLIENTS} clients; replaced by {after - before}; "
+            f"{len(failures)} of {len(results)} requests failed: {failures}"
+        )
 
 
 # --- the served generation damaged on disk -------------------------------------------------
+
 
 def damage(index_dir, how: str) -> None:
     """Delete or truncate every engine file of the served generation."""
@@ -128,8 +139,13 @@ def damage(index_dir, how: str) -> None:
 def statuses_and_codes(url: str) -> list[tuple[str, int, str | None]]:
     """(path, status, error code) for a few uncached searches and the health check."""
     out = []
-    for path, params in [("/api/search", {"q": "وزير النفط"}), ("/api/search", {"q": "الرسوم"}),
-                         ("/healthz", None), ("/api/search", {"q": "روما"}), ("/healthz", None)]:
+    for path, params in [
+        ("/api/search", {"q": "وزير النفط"}),
+        ("/api/search", {"q": "الرسوم"}),
+        ("/healthz", None),
+        ("/api/search", {"q": "روما"}),
+        ("/healthz", None),
+    ]:
         result = requests.get(url + path, params=params, timeout=5)
         try:
             code = result.json()["error"]["code"] if result.status_code >= 400 else None
@@ -156,19 +172,22 @@ def assert_recovers(server, index_dir, engine: str) -> None:
 
 
 OPEN_READER_BUG = (
-    "BUG indexer/search.py:137 (Searcher._open) reopens only when CURRENT names another "
+    "BUG Searcher._open (indexer/search.py) reopens only when CURRENT names another "
     "generation: a worker that already opened the damaged one goes on answering 200, /healthz "
     "included, from the deleted files it still holds open (and dies of SIGBUS, both engines, "
-    "when they are truncated under its mmaps)")
+    "when they are truncated under its mmaps)"
+)
 
 
 # The opensearch engine keeps no index files on this machine: there is nothing to damage here.
-NO_LOCAL_FILES = pytest.mark.skip(reason="opensearch keeps its index in the cluster, "
-                                         "not in files on this machine")
+NO_LOCAL_FILES = pytest.mark.skip(
+    reason="opensearch keeps its index in the cluster, not in files on this machine"
+)
 
 
-@pytest.mark.parametrize("engine", ["whoosh", "tantivy",
-                                    pytest.param("opensearch", marks=NO_LOCAL_FILES)])
+@pytest.mark.parametrize(
+    "engine", ["whoosh", "tantivy", pytest.param("opensearch", marks=NO_LOCAL_FILES)]
+)
 @pytest.mark.xfail(strict=True, reason=OPEN_READER_BUG)
 def test_deleted_engine_files_while_serving_are_503(engine, tmp_path):
     index_dir = tmp_path / "index"
@@ -182,10 +201,16 @@ def test_deleted_engine_files_while_serving_are_503(engine, tmp_path):
         assert found == expected
 
 
-@pytest.mark.parametrize("engine, how", [
-    ("whoosh", "delete"), ("whoosh", "truncate"), ("tantivy", "delete"), ("tantivy", "truncate"),
-    pytest.param("opensearch", "delete", marks=NO_LOCAL_FILES),
-])
+@pytest.mark.parametrize(
+    "engine, how",
+    [
+        ("whoosh", "delete"),
+        ("whoosh", "truncate"),
+        ("tantivy", "delete"),
+        ("tantivy", "truncate"),
+        pytest.param("opensearch", "delete", marks=NO_LOCAL_FILES),
+    ],
+)
 def test_damaged_index_is_503_in_new_workers_then_recovers(engine, how, tmp_path):
     """Damage the served generation, let gunicorn replace its workers (as after a crash):
     the new ones answer 503 JSON, the master stays up, and a reindex brings 200s back."""

@@ -17,12 +17,10 @@ from operator import itemgetter
 from operator import methodcaller
 from typing import NamedTuple
 
-from indexer.analysis.normalise import normalise
 from indexer.analysis.stem import root
 from indexer.analysis.stem import stem
 from indexer.analysis.stopwords import is_stop_word
 from indexer.analysis.tokenise import spans
-from indexer.analysis.tokenise import words
 
 _SPACES = re.compile(r"(\s+)")
 

@@ -10,13 +10,17 @@ import re
 import sys
 import unicodedata
 
-# Marks and invisible characters that never change which word is meant.
-HARAKAT = "".join(map(chr, range(0x064B, 0x0653)))  # fathatan .. sukun
+from pyarabic import araby
+
+# Marks and invisible characters that never change which word is meant.  The
+# harakat (fathatan .. sukun, shadda among them) and tatweel are pyarabic's
+# tables, which tests hold to Unicode's (U+064B..U+0652, U+0640).
+HARAKAT = "".join(sorted(araby.TASHKEEL))
 MADDA_HAMZA_MARKS = "\u0653\u0654\u0655"  # combining madda, hamza above/below
 EXTENDED_MARKS = "".join(map(chr, range(0x0656, 0x0660)))  # subscript alef etc.
 DAGGER_ALEF = "\u0670"
 QURANIC_MARKS = "".join(map(chr, range(0x06D6, 0x06EE)))
-TATWEEL = "\u0640"
+TATWEEL = araby.TATWEEL
 # Invisible characters that sit inside a word: deleted.
 IN_WORD_INVISIBLE = "\u00ad\u061c\u200c\u200d"  # soft hyphen, ALM, ZWNJ, ZWJ
 # Invisible characters that sit between words in scraped text: a word break.

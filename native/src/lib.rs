@@ -34,6 +34,15 @@ const MARK: u32 = 1 << 29; // a mark or invisible character: not shown in a disp
 /// A normalised word and the span of its written word in the chunk (code points).
 type Span = (String, usize, usize);
 
+/// A content term and the span of its written word: (exact, stem, root, start, end).
+type TermSpan = (String, String, String, usize, usize);
+
+/// A document's term streams: (exact, stem, root, lead, title).
+type Streams = (String, String, String, String, String);
+
+/// A chunk's light stems and the spans of their words.
+type ChunkStems = (Vec<String>, Vec<(usize, usize)>);
+
 /// A word's search forms: None for a stop word, else (stem, root).
 type Forms = Option<(String, String)>;
 
@@ -93,7 +102,12 @@ impl Core {
 
     /// Calls `found(word, start, end)` for each normalised word of `text`, with
     /// the span of its written word: the reference's `spans`, chunk by chunk.
-    fn each_word(&self, py: Python<'_>, text: &str, found: &mut dyn FnMut(&str, usize, usize)) -> PyResult<()> {
+    fn each_word(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        found: &mut dyn FnMut(&str, usize, usize),
+    ) -> PyResult<()> {
         let mut words = Words::default();
         for (chunk, base) in self.chunks(text) {
             if chunk.chars().any(|c| self.flags(c) & UNSAFE != 0) {
@@ -116,7 +130,9 @@ impl Core {
                 run_start.get_or_insert(position);
                 if flags & DELETED == 0 {
                     if flags & WORD != 0 {
-                        words.current.push(char::from_u32(flags & OUT_MASK).unwrap_or('\u{FFFD}'));
+                        words
+                            .current
+                            .push(char::from_u32(flags & OUT_MASK).unwrap_or('\u{FFFD}'));
                     } else {
                         words.cut();
                     }
@@ -139,7 +155,7 @@ impl Core {
     }
 
     /// Content terms (exact, stem, root) of `text`, with offsets, in order.
-    fn terms(&self, py: Python<'_>, text: &str) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+    fn terms(&self, py: Python<'_>, text: &str) -> PyResult<Vec<TermSpan>> {
         let mut terms = Vec::new();
         self.each_word(py, text, &mut |word, start, end| {
             self.with_forms(word, |forms| {
@@ -157,27 +173,157 @@ impl Core {
     /// Python (the fallback), which may hand the interpreter to another thread
     /// that would then wait for the lock while holding the interpreter.
     fn with_forms<R>(&self, word: &str, with: impl FnOnce(&Forms) -> R) -> R {
-        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !cache.contains_key(word) {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
-            cache.insert(word.to_owned(), forms);
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(forms) = cache.get(word) {
+            return with(forms);
         }
-        with(&cache[word])
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+        let result = with(&forms);
+        cache.insert(word.to_owned(), forms);
+        result
     }
 }
 
 type FormCounts = FxHashMap<(String, String), u64>;
 
+/// `mark`: `text` HTML-escaped as `html.escape` does, each span in <mark>.
+///
+/// A span may repeat (the words of a ligature share its span): it is marked once.
+fn mark(text: &[char], spans: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() * 2 + spans.len() * 13);
+    let mut last = 0;
+    for &(start, end) in spans {
+        if start < last {
+            continue;
+        }
+        escape_into(&mut out, &text[last..start]);
+        out.push_str("<mark>");
+        escape_into(&mut out, &text[start..end]);
+        out.push_str("</mark>");
+        last = end;
+    }
+    escape_into(&mut out, &text[last..]);
+    out
+}
+
+fn escape_into(out: &mut String, text: &[char]) {
+    for &c in text {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Index of the span that starts the window of `width` with the most spans.
+fn densest(spans: &[(usize, usize)], width: usize) -> usize {
+    let (mut best, mut best_count, mut j) = (0, 0, 0);
+    for (i, &(start, _)) in spans.iter().enumerate() {
+        while j < spans.len() && spans[j].0 < start + width {
+            j += 1;
+        }
+        if j - i > best_count {
+            (best, best_count) = (i, j - i);
+        }
+    }
+    best
+}
+
 impl Core {
+    /// The spans of the words of `text` whose stem is one of `stems`.
+    fn matches(
+        &self,
+        py: Python<'_>,
+        text: &[char],
+        stems: &FxHashSet<String>,
+    ) -> PyResult<Vec<(usize, usize)>> {
+        let text: String = text.iter().collect();
+        let mut found = Vec::new();
+        // A light stem is its word with letters cut off: a word holding none of
+        // the stems cannot match, and is not stemmed (nor its root found).
+        self.each_word(py, &text, &mut |word, start, end| {
+            if stems.iter().any(|stem| word.contains(stem.as_str()))
+                && self.with_forms(
+                    word,
+                    |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)),
+                )
+            {
+                found.push((start, end));
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// The matches in the first block of `text` holding any, and where that block ends.
+    fn first_matches(
+        &self,
+        py: Python<'_>,
+        text: &[char],
+        stems: &FxHashSet<String>,
+        block: usize,
+    ) -> PyResult<(Vec<(usize, usize)>, usize)> {
+        let (mut start, mut block) = (0, block);
+        while start < text.len() {
+            let end = self.word_end(text, (start + block).min(text.len()));
+            let found = self.matches(py, &text[start..end], stems)?;
+            if !found.is_empty() {
+                return Ok((
+                    found
+                        .into_iter()
+                        .map(|(s, e)| (s + start, e + start))
+                        .collect(),
+                    end,
+                ));
+            }
+            (start, block) = (end, block * 2);
+        }
+        Ok((Vec::new(), text.len()))
+    }
+
+    fn word_start(&self, text: &[char], mut i: usize) -> usize {
+        while 0 < i && i < text.len() && !self.is_space(text[i - 1]) {
+            i -= 1;
+        }
+        i
+    }
+
+    fn word_end(&self, text: &[char], mut i: usize) -> usize {
+        while i < text.len() && !self.is_space(text[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    /// `str.strip()`: white space off both ends.
+    fn strip<'h>(&self, html: &'h str) -> &'h str {
+        html.trim_matches(|c| self.is_space(c))
+    }
+
     /// Adds `count` to the (exact, display) form of each content word of `chunk`.
-    fn count_forms(&self, py: Python<'_>, chunk: &str, count: u64, forms: &mut FormCounts) -> PyResult<()> {
+    fn count_forms(
+        &self,
+        py: Python<'_>,
+        chunk: &str,
+        count: u64,
+        forms: &mut FormCounts,
+    ) -> PyResult<()> {
         let letters: Vec<char> = chunk.chars().collect();
         self.each_word(py, chunk, &mut |word, start, end| {
             if self.with_forms(word, |forms| forms.is_some()) {
-                let display = letters[start..end].iter().filter(|c| self.flags(**c) & MARK == 0).collect();
+                let display = letters[start..end]
+                    .iter()
+                    .filter(|c| self.flags(**c) & MARK == 0)
+                    .collect();
                 *forms.entry((word.to_owned(), display)).or_default() += count;
             }
         })
@@ -209,7 +355,11 @@ struct FormCounter {
 impl FormCounter {
     #[new]
     fn new(core: Py<Core>) -> Self {
-        FormCounter { core, chunks: FxHashMap::default(), forms: FormCounts::default() }
+        FormCounter {
+            core,
+            chunks: FxHashMap::default(),
+            forms: FormCounts::default(),
+        }
     }
 
     /// Counts the chunks of `text`, edge punctuation trimmed (``trimmed_chunks``).
@@ -301,10 +451,19 @@ impl Core {
         fallback: Py<PyAny>,
     ) -> PyResult<Self> {
         if table.len() != 0x10000 {
-            return Err(PyValueError::new_err("the character table must have one entry per BMP code point"));
+            return Err(PyValueError::new_err(
+                "the character table must have one entry per BMP code point",
+            ));
         }
-        let stemmer = Stemmer::new(protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words)
-            .map_err(PyValueError::new_err)?;
+        let stemmer = Stemmer::new(
+            protected,
+            prefixes,
+            suffixes,
+            pronoun_suffixes,
+            accusative,
+            isri_stop_words,
+        )
+        .map_err(PyValueError::new_err)?;
         Ok(Core {
             table,
             stop_words: stop_words.into_iter().collect(),
@@ -315,41 +474,32 @@ impl Core {
         })
     }
 
-    /// The reference's `spans`: normalised words of a chunk with their offsets.
-    fn chunk_spans(&self, py: Python<'_>, chunk: &Bound<'_, PyString>) -> PyResult<Vec<Span>> {
-        let mut spans = Vec::new();
-        self.each_word(py, text_of(chunk)?, &mut |word, start, end| spans.push((word.to_owned(), start, end)))?;
-        Ok(spans)
-    }
-
     /// `analyse_word`: (exact, stem, root) of a normalised word, None for a stop word.
     fn word(&self, word: &Bound<'_, PyString>) -> PyResult<Option<(String, String, String)>> {
         let word = text_of(word)?;
-        Ok(self.with_forms(word, |forms| forms.as_ref().map(|(stem, root)| (word.to_owned(), stem.clone(), root.clone()))))
-    }
-
-    /// The light stem of a normalised word (stop words too).
-    fn stem(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
-        Ok(self.stemmer.stem(text_of(word)?))
-    }
-
-    /// The root of a normalised word (stop words too).
-    fn root(&self, word: &Bound<'_, PyString>) -> PyResult<String> {
-        Ok(self.stemmer.stem_and_root(text_of(word)?).1)
+        Ok(self.with_forms(word, |forms| {
+            forms
+                .as_ref()
+                .map(|(stem, root)| (word.to_owned(), stem.clone(), root.clone()))
+        }))
     }
 
     /// Content terms of `text` with their offsets: [(exact, stem, root, start, end)].
-    fn analyse_spans(
-        &self,
-        py: Python<'_>,
-        text: &Bound<'_, PyString>,
-    ) -> PyResult<Vec<(String, String, String, usize, usize)>> {
+    fn analyse_spans(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<TermSpan>> {
         self.terms(py, text_of(text)?)
     }
 
     /// Content terms of `text`: [(exact, stem, root)].
-    fn analyse(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<(String, String, String)>> {
-        Ok(self.terms(py, text_of(text)?)?.into_iter().map(|(e, s, r, _, _)| (e, s, r)).collect())
+    fn analyse(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Vec<(String, String, String)>> {
+        Ok(self
+            .terms(py, text_of(text)?)?
+            .into_iter()
+            .map(|(e, s, r, _, _)| (e, s, r))
+            .collect())
     }
 
     /// A document's term streams, each a field's terms joined by spaces: (exact,
@@ -361,7 +511,7 @@ impl Core {
         title: &Bound<'_, PyString>,
         body: &Bound<'_, PyString>,
         lead_terms: usize,
-    ) -> PyResult<Option<(String, String, String, String, String)>> {
+    ) -> PyResult<Option<Streams>> {
         let (title, body) = (text_of(title)?, text_of(body)?);
         let mut streams: [String; 5] = Default::default();
         let [exact, stems, roots, lead, title_stems] = &mut streams;
@@ -388,11 +538,7 @@ impl Core {
     }
 
     /// The light stems of a chunk's content words with their offsets: the reference's `chunk_stems`.
-    fn chunk_stems(
-        &self,
-        py: Python<'_>,
-        chunk: &Bound<'_, PyString>,
-    ) -> PyResult<(Vec<String>, Vec<(usize, usize)>)> {
+    fn chunk_stems(&self, py: Python<'_>, chunk: &Bound<'_, PyString>) -> PyResult<ChunkStems> {
         let (mut stems, mut offsets) = (Vec::new(), Vec::new());
         self.each_word(py, text_of(chunk)?, &mut |word, start, end| {
             self.with_forms(word, |forms| {
@@ -412,14 +558,68 @@ impl Core {
         text: &Bound<'_, PyString>,
         stems: Vec<String>,
     ) -> PyResult<Vec<(usize, usize)>> {
+        let letters: Vec<char> = text_of(text)?.chars().collect();
+        self.matches(py, &letters, &stems.into_iter().collect())
+    }
+
+    /// `highlight.highlight`: all of `text` as HTML, the words with one of
+    /// `stems` in <mark>, everything else escaped.
+    fn highlight(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        stems: Vec<String>,
+    ) -> PyResult<String> {
+        let letters: Vec<char> = text_of(text)?.chars().collect();
         let stems: FxHashSet<String> = stems.into_iter().collect();
-        let mut found = Vec::new();
-        self.each_word(py, text_of(text)?, &mut |word, start, end| {
-            if self.with_forms(word, |forms| matches!(forms, Some((stem, _)) if stems.contains(stem))) {
-                found.push((start, end));
-            }
-        })?;
-        Ok(found)
+        let spans = self.matches(py, &letters, &stems)?;
+        Ok(mark(&letters, &spans))
+    }
+
+    /// `highlight.snippet`: the window of `width` characters with the most
+    /// matches, as HTML, step for step as the reference finds it (the first
+    /// block holding a match, `lead` characters of context before it).
+    fn snippet(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        stems: Vec<String>,
+        width: usize,
+        lead: usize,
+        block: usize,
+    ) -> PyResult<String> {
+        let text: Vec<char> = text_of(text)?.chars().collect();
+        let stems: FxHashSet<String> = stems.into_iter().collect();
+        if text.len() <= width {
+            let html = mark(&text, &self.matches(py, &text, &stems)?);
+            return Ok(self.strip(&html).to_owned());
+        }
+        let (matches, scanned) = self.first_matches(py, &text, &stems, block)?;
+        let start = match matches.get(densest(&matches, width)) {
+            Some(&(first, _)) => self.word_start(&text, first.saturating_sub(lead)),
+            None => 0,
+        };
+        let end = self.word_end(&text, (start + width).min(text.len()));
+        let window = &text[start..end];
+        let html = if end <= scanned {
+            let inside: Vec<(usize, usize)> = matches
+                .iter()
+                .filter(|&&(s, e)| start <= s && e <= end)
+                .map(|&(s, e)| (s - start, e - start))
+                .collect();
+            mark(window, &inside)
+        } else {
+            mark(window, &self.matches(py, window, &stems)?)
+        };
+        let mut out = String::with_capacity(html.len() + 8);
+        if start > 0 {
+            out.push_str("… ");
+        }
+        out.push_str(self.strip(&html));
+        if end < text.len() {
+            out.push_str(" …");
+        }
+        Ok(out)
     }
 
     /// The display vocabulary of counted chunks: {(exact form, display form):
@@ -443,7 +643,11 @@ impl Core {
     }
 
     /// The chunks of `text` and the offset of each: `str.split()` with offsets.
-    fn chunks_of<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+    fn chunks_of<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyString>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let found: Vec<(&str, usize)> = self.chunks(text_of(text)?);
         PyList::new(py, found)
     }

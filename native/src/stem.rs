@@ -71,7 +71,10 @@ impl Stemmer {
             return bare.to_vec();
         }
         let mut bare = bare.to_vec();
-        let pronoun = self.pronoun_suffixes.iter().find(|s| bare.ends_with(s) && bare.len() >= s.len() + 3);
+        let pronoun = self
+            .pronoun_suffixes
+            .iter()
+            .find(|s| bare.ends_with(s) && bare.len() >= s.len() + 3);
         match pronoun {
             Some(suffix) => {
                 bare.truncate(bare.len() - suffix.len());
@@ -95,16 +98,16 @@ impl Stemmer {
         bare
     }
 
-    pub fn stem(&self, word: &str) -> String {
-        text(&self.stem_chars(&chars(word)))
-    }
-
     /// The light stem and the root of a normalised word: the root is the ISRI
     /// root, but a protected stem is its own root.
     pub fn stem_and_root(&self, word: &str) -> (String, String) {
         let word = chars(word);
         let stem = self.stem_chars(&word);
-        let root = if self.is_protected(&stem) { stem.clone() } else { isri_root(&word, &self.isri_stop_words) };
+        let root = if self.is_protected(&stem) {
+            stem.clone()
+        } else {
+            isri_root(&word, &self.isri_stop_words)
+        };
         (text(&stem), text(&root))
     }
 }

@@ -1,4 +1,4 @@
-"""Gunicorn settings for ``bahth serve`` (``--config python:deploy.gunicorn_conf``).
+"""Gunicorn settings for ``bahth serve``, read by ``indexer.serving.Server``.
 
 Flags given on the command line (``--bind``, ``--workers``) override these.
 """

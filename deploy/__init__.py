@@ -1,1 +1,0 @@
-"""Deployment configuration: the gunicorn settings ``bahth serve`` runs with."""
