@@ -95,7 +95,9 @@ class Settings:
                 "BAHTH_ANALYSIS=native: the native analysis core is not installed (see README)"
             )
         if self.ranking not in RANKINGS:
-            raise ConfigError(f"BAHTH_RANKING={self.ranking!r}: choose one of {', '.join(RANKINGS)}")
+            raise ConfigError(
+                f"BAHTH_RANKING={self.ranking!r}: choose one of {', '.join(RANKINGS)}"
+            )
         if not 1 <= self.rerank_window <= MAX_RERANK_WINDOW:
             raise ConfigError(
                 f"BAHTH_RERANK_WINDOW={self.rerank_window}: must be between 1 and {MAX_RERANK_WINDOW}"

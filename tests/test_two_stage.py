@@ -19,8 +19,8 @@ from indexer.search import Searcher
 from indexer.search import engine_query
 from indexer.search import first_stage
 from indexer.settings import Settings
-from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEEDS
+from tests.conftest import SEED_HEADLINES
 from tests.test_engines import ALL
 from tests.test_engines import FEED
 from tests.test_engines import write_feed
@@ -28,8 +28,15 @@ from tests.test_engines import write_feed
 EMBEDDED = ["whoosh", "tantivy"]
 # Headlines pasted whole, a reader's words, a phrase, an exclusion, title:.
 QUERIES = SEED_HEADLINES + [
-    "النفط السوري", "حقول النفط في سوريا", "استقالة الرئيس", "الحكومة", "حفل تكريم المعلمين",
-    "مهرجان دمشق السينمائي", '"النفط السوري"', "النفط -السوري", "title:النفط سوريا",
+    "النفط السوري",
+    "حقول النفط في سوريا",
+    "استقالة الرئيس",
+    "الحكومة",
+    "حفل تكريم المعلمين",
+    "مهرجان دمشق السينمائي",
+    '"النفط السوري"',
+    "النفط -السوري",
+    "title:النفط سوريا",
     '"حقول النفط" الشرق',
 ]
 FILTERS = [{}, {"source": "enab"}, {"kind": "article", "date_from": "2016-01-01"}]
@@ -149,9 +156,15 @@ def test_the_opensearch_request_rescores_the_window_with_the_full_query():
     assert [next(iter(c["term"])) for c in clauses] == list(FIRST_STAGE_FIELDS) * 3
     assert body["query"]["bool"]["filter"] == [{"term": {"source": "enab"}}]
     # The second: every clause, its score alone (the first stage's × 0), over 150 a shard.
-    assert body["rescore"] == {"window_size": 150, "query": {
-        "rescore_query": queries.scoring(full), "query_weight": 0.0,
-        "rescore_query_weight": 1.0, "score_mode": "total"}}
+    assert body["rescore"] == {
+        "window_size": 150,
+        "query": {
+            "rescore_query": queries.scoring(full),
+            "query_weight": 0.0,
+            "rescore_query_weight": 1.0,
+            "score_mode": "total",
+        },
+    }
     assert len(body["rescore"]["query"]["rescore_query"]["bool"]["should"]) == 12
     assert (body["from"], body["size"]) == (20, 10)
     # OpenSearch refuses a rescore beside a sort; by date, nothing is scored anyway.
