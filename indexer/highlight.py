@@ -55,7 +55,7 @@ class Matcher:
         stem's letters occur can match: finding them is a few substring
         searches in C, and only those chunks (and any holding a character
         normalisation deletes or expands) are analysed.  The compiled core,
-        when in use, analyses every word instead, faster still.
+        when in use, tokenises every word and stems those holding a stem.
         """
         found = _native("match_spans", text, self)
         if found is not None:

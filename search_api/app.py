@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
 
 
 def get_app():
-    """The app gunicorn serves (``search_api.app:get_app()``), configured from BAHTH_* variables.
+    """The app each gunicorn worker serves (``indexer.serving``), configured from BAHTH_* variables.
 
     A worker builds what its first reader would otherwise wait for as it
     boots (the analysis core, the highlighter's character classes, the

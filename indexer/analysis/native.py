@@ -45,12 +45,14 @@ def core():
     return bahth_native.Core(
         char_table().tolist(),
         sorted(stop_words()),
-        sorted(stem.protected_words()),
-        list(stem.PREFIXES),
-        list(stem.SUFFIXES),
-        list(stem.PRONOUN_SUFFIXES),
-        stem.ACCUSATIVE_ALEF,
-        sorted(isri.STOP_WORDS),
+        {
+            "protected": sorted(stem.protected_words()),
+            "prefixes": list(stem.PREFIXES),
+            "suffixes": list(stem.SUFFIXES),
+            "pronoun_suffixes": list(stem.PRONOUN_SUFFIXES),
+            "accusative": stem.ACCUSATIVE_ALEF,
+            "isri_stop_words": sorted(isri.STOP_WORDS),
+        },
         EDGE_PUNCTUATION,
         _reference_spans,
     )

@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::stem::Stemmer;
+use crate::stem::{StemTables, Stemmer};
 
 // One u32 per BMP code point: the folded character in the low 21 bits, flags above.
 const OUT_MASK: u32 = 0x1F_FFFF;
@@ -432,21 +432,14 @@ fn push_joined(stream: &mut String, term: &str) {
 
 #[pymethods]
 impl Core {
-    /// `table`: one u32 a BMP code point (see the flags above); the word lists
-    /// and affixes of the reference; `fallback(chunk)` is the reference's
-    /// `spans`, for chunks the table cannot tokenise.
+    /// `table`: one u32 a BMP code point (see the flags above); the stop
+    /// words and stemming tables of the reference; `fallback(chunk)` is the
+    /// reference's `spans`, for chunks the table cannot tokenise.
     #[new]
-    #[pyo3(signature = (table, stop_words, protected, prefixes, suffixes, pronoun_suffixes, accusative, isri_stop_words, edge_punctuation, fallback))]
-    #[allow(clippy::too_many_arguments)]
     fn new(
         table: Vec<u32>,
         stop_words: Vec<String>,
-        protected: Vec<String>,
-        prefixes: Vec<(String, usize)>,
-        suffixes: Vec<String>,
-        pronoun_suffixes: Vec<String>,
-        accusative: (String, usize),
-        isri_stop_words: Vec<String>,
+        stemming: StemTables,
         edge_punctuation: &str,
         fallback: Py<PyAny>,
     ) -> PyResult<Self> {
@@ -455,15 +448,7 @@ impl Core {
                 "the character table must have one entry per BMP code point",
             ));
         }
-        let stemmer = Stemmer::new(
-            protected,
-            prefixes,
-            suffixes,
-            pronoun_suffixes,
-            accusative,
-            isri_stop_words,
-        )
-        .map_err(PyValueError::new_err)?;
+        let stemmer = Stemmer::new(stemming).map_err(PyValueError::new_err)?;
         Ok(Core {
             table,
             stop_words: stop_words.into_iter().collect(),

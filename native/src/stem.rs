@@ -1,6 +1,7 @@
 //! Light stemming with guards and protected names: `indexer/analysis/stem.py`,
 //! with its affixes and word lists handed in by it.
 
+use pyo3::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::isri::isri_root;
@@ -24,15 +25,33 @@ fn text(word: &[char]) -> String {
     word.iter().collect()
 }
 
+/// The reference's stemming tables (`indexer/analysis/stem.py`, `isri.py`), handed in as a dict.
+#[derive(FromPyObject)]
+pub struct StemTables {
+    #[pyo3(item)]
+    protected: Vec<String>,
+    #[pyo3(item)]
+    prefixes: Vec<(String, usize)>,
+    #[pyo3(item)]
+    suffixes: Vec<String>,
+    #[pyo3(item)]
+    pronoun_suffixes: Vec<String>,
+    #[pyo3(item)]
+    accusative: (String, usize),
+    #[pyo3(item)]
+    isri_stop_words: Vec<String>,
+}
+
 impl Stemmer {
-    pub fn new(
-        protected: Vec<String>,
-        prefixes: Vec<(String, usize)>,
-        suffixes: Vec<String>,
-        pronoun_suffixes: Vec<String>,
-        accusative: (String, usize),
-        isri_stop_words: Vec<String>,
-    ) -> Result<Self, String> {
+    pub fn new(tables: StemTables) -> Result<Self, String> {
+        let StemTables {
+            protected,
+            prefixes,
+            suffixes,
+            pronoun_suffixes,
+            accusative,
+            isri_stop_words,
+        } = tables;
         let mut alef = accusative.0.chars();
         let (Some(alef), None) = (alef.next(), alef.next()) else {
             return Err("the accusative suffix must be one letter".into());
