@@ -1,12 +1,12 @@
 """The one document shape every source yields and every engine stores."""
 
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
 
+from indexer import schema
+
 KINDS = ("headline", "article")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -39,5 +39,6 @@ class Document:
 
 def iso_date(value: str) -> str:
     """The YYYY-MM-DD part of a date string, or "" if it has none."""
-    match = _DATE.match(value.strip())
-    return match.group() if match else ""
+    # Timestamps (2024-05-01T10:00Z) keep their date part.
+    date = value.strip()[: len(schema.DATE_SHAPE)]
+    return date if schema.DATE_PATTERN.match(date) else ""
