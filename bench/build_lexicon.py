@@ -35,7 +35,8 @@ import sys
 from pathlib import Path
 
 from bench.datasets import NEWS
-from bench.news_split import counted_articles, tuning_articles
+from bench.news_split import counted_articles
+from bench.news_split import tuning_articles
 from indexer.analysis.normalise import normalise
 from indexer.ingest import splitter
 from indexer.ingest.clean import clean
@@ -64,10 +65,13 @@ def text_words(text: str) -> list[str]:
 
 
 def word_pairs(text: str) -> list[str]:
-    """"first second" for each two Arabic words in a row, by tokens (so not across a number)."""
+    """ "first second" for each two Arabic words in a row, by tokens (so not across a number)."""
     tokens = text_tokens(text)
-    return [f"{a} {b}" for a, b in itertools.pairwise(tokens)
-            if ARABIC_WORD.fullmatch(a) and ARABIC_WORD.fullmatch(b)]
+    return [
+        f"{a} {b}"
+        for a, b in itertools.pairwise(tokens)
+        if ARABIC_WORD.fullmatch(a) and ARABIC_WORD.fullmatch(b)
+    ]
 
 
 def title_edges(title: str) -> tuple[str | None, str | None]:
@@ -133,13 +137,19 @@ def write_tables(words, titled, words_kept: int, min_count: int, min_titles: int
     rows = sorted((w, c) for w, c in titled.items() if c[0] >= min_titles)
     lines = [[splitter.TOTALS, *totals], *([w, *c] for w, c in rows)]
     (DATA / splitter.TITLE_WORDS).write_text(
-        "".join("\t".join(map(str, line)) + "\n" for line in lines), encoding="utf-8")
+        "".join("\t".join(map(str, line)) + "\n" for line in lines), encoding="utf-8"
+    )
     trigrams = letter_trigrams(words, min_count)
     total = sum(words.values())
     unlisted = total - sum(c for _, c in kept)
-    (DATA / splitter.TRIGRAMS).write_text(f"{splitter.TOTALS}\t{unlisted}\t{total}\n" + "".join(
-        f"{g}\t{n}\n" for g, n in sorted(trigrams.items())), encoding="utf-8")
-    print(f"{len(kept)} words, {len(rows)} title words, {len(trigrams)} trigrams; title totals {totals}")
+    (DATA / splitter.TRIGRAMS).write_text(
+        f"{splitter.TOTALS}\t{unlisted}\t{total}\n"
+        + "".join(f"{g}\t{n}\n" for g, n in sorted(trigrams.items())),
+        encoding="utf-8",
+    )
+    print(
+        f"{len(kept)} words, {len(rows)} title words, {len(trigrams)} trigrams; title totals {totals}"
+    )
 
 
 def letter_trigrams(words: collections.Counter, min_count: int) -> collections.Counter:
@@ -150,7 +160,7 @@ def letter_trigrams(words: collections.Counter, min_count: int) -> collections.C
     for word, n in words.items():
         if n >= min_count:
             padded = f"^^{word}$"
-            trigrams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+            trigrams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return trigrams
 
 
@@ -266,9 +276,13 @@ def main(argv=None) -> None:
     parser.add_argument("--corpus", type=Path, default=NEWS)
     parser.add_argument("--words", type=int, default=60_000, help="words kept at most")
     parser.add_argument("--min-count", type=int, default=5, help="least count kept")
-    parser.add_argument("--min-pair-count", type=int, default=3, help="least count of a collocation")
+    parser.add_argument(
+        "--min-pair-count", type=int, default=3, help="least count of a collocation"
+    )
     parser.add_argument("--min-pmi", type=float, default=1.5, help="least PMI of a collocation")
-    parser.add_argument("--min-titles", type=int, default=2, help="titles a title word is in, at least")
+    parser.add_argument(
+        "--min-titles", type=int, default=2, help="titles a title word is in, at least"
+    )
     args = parser.parse_args(argv)
     words, pairs, titled = count(args.corpus)
     write_tables(words, titled, args.words, args.min_count, args.min_titles)
@@ -277,11 +291,17 @@ def main(argv=None) -> None:
     runs = tuning_tickers(args.corpus)
     data = examples(runs)
     weights = best_bias(runs, fit_logistic(data))
-    (DATA / splitter.WEIGHTS).write_text(json.dumps(
-        {"features": splitter.FEATURES, "weights": [round(w, 4) for w in weights]}, indent=1) + "\n")
+    (DATA / splitter.WEIGHTS).write_text(
+        json.dumps(
+            {"features": splitter.FEATURES, "weights": [round(w, 4) for w in weights]}, indent=1
+        )
+        + "\n"
+    )
     positives = sum(label for _, label in data)
-    print(f"{len(data)} cuts weighed ({positives} true) -> weights "
-          + ", ".join(f"{f} {w:.3f}" for f, w in zip(splitter.FEATURES, weights)))
+    print(
+        f"{len(data)} cuts weighed ({positives} true) -> weights "
+        + ", ".join(f"{f} {w:.3f}" for f, w in zip(splitter.FEATURES, weights))
+    )
 
 
 if __name__ == "__main__":

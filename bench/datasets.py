@@ -26,7 +26,11 @@ class Dataset:
 
 
 def _open(path: Path):
-    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
+    return (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else open(path, encoding="utf-8")
+    )
 
 
 def read_corpus(path: Path) -> Iterator[dict]:
@@ -83,7 +87,9 @@ def write_without_titles(source: Path, target: Path) -> Path:
     return target
 
 
-def benchmark_sets(corpus: Path, queries: Path, qrels: Path, news: Path | None, tmp: Path) -> list[Dataset]:
+def benchmark_sets(
+    corpus: Path, queries: Path, qrels: Path, news: Path | None, tmp: Path
+) -> list[Dataset]:
     """The relevance benchmark's datasets, variants written under ``tmp``.
 
     ``<name>`` is the corpus with titles dropped (the headline figure),
@@ -93,7 +99,9 @@ def benchmark_sets(corpus: Path, queries: Path, qrels: Path, news: Path | None, 
     name = corpus.parent.name or corpus.stem
     query_texts, judged = load_queries(queries), load_qrels(qrels)
     sets = [
-        Dataset(name, write_without_titles(corpus, tmp / f"{name}-body.jsonl"), query_texts, judged),
+        Dataset(
+            name, write_without_titles(corpus, tmp / f"{name}-body.jsonl"), query_texts, judged
+        ),
         Dataset(f"{name}+titles", corpus, query_texts, judged, baseline=False),
     ]
     if news is not None:

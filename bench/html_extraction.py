@@ -30,11 +30,37 @@ SEED_PAGE = next((ROOT / "indexer" / "seeds").glob("*.txt"))
 # Phrases found only in the pages' menus, tickers, share bars, tags, related
 # lists, comments, comment forms, sidebars and footers.
 BOILERPLATE = (
-    "عاجل", "آخر الأخبار", "كاريكاتير", "اتصل بنا", "تسجيل الدخول", "ثقافة وفنون", "فيسبوك",
-    "واتساب", "تيليجرام", "نسخ الرابط", "شارك", "شارك الخبر", "الوسوم", "مقالات ذات صلة", "معرض الكتاب",
-    "اقرأ أيضاً", "منح دراسية", "صحفية تغطي", "أبو محمد", "الميسر", "اترك تعليقاً",
-    "بريدك الإلكتروني", "إرسال التعليق", "أضف تعليقك", "أرسل التعليق", "الأكثر قراءة",
-    "النشرة البريدية", "تابعونا", "جميع الحقوق محفوظة", "سياسة الخصوصية", "زر الذهاب إلى الأعلى",
+    "عاجل",
+    "آخر الأخبار",
+    "كاريكاتير",
+    "اتصل بنا",
+    "تسجيل الدخول",
+    "ثقافة وفنون",
+    "فيسبوك",
+    "واتساب",
+    "تيليجرام",
+    "نسخ الرابط",
+    "شارك",
+    "شارك الخبر",
+    "الوسوم",
+    "مقالات ذات صلة",
+    "معرض الكتاب",
+    "اقرأ أيضاً",
+    "منح دراسية",
+    "صحفية تغطي",
+    "أبو محمد",
+    "الميسر",
+    "اترك تعليقاً",
+    "بريدك الإلكتروني",
+    "إرسال التعليق",
+    "أضف تعليقك",
+    "أرسل التعليق",
+    "الأكثر قراءة",
+    "النشرة البريدية",
+    "تابعونا",
+    "جميع الحقوق محفوظة",
+    "سياسة الخصوصية",
+    "زر الذهاب إلى الأعلى",
     "الوسم: حلب",
 )
 ARTICLE_XPATH = "//div[contains(@class, 'entry-content') or contains(@class, 'post-content')]/p"
@@ -44,7 +70,7 @@ def seed_as_html() -> str:
     """The seed article in the markup of tests/data/aleppo-water.html."""
     lines = [clean(line) for line in SEED_PAGE.read_text("utf-8").splitlines()]
     blocks = [line for line in lines if line]
-    title, paragraphs = blocks[1], blocks[2:blocks.index("اترك تعليقاً")]
+    title, paragraphs = blocks[1], blocks[2 : blocks.index("اترك تعليقاً")]
     tree = lxml.html.fromstring((DATA / "aleppo-water.html").read_bytes())
     tree.find(".//title").text = title
     tree.find(".//h1").text = title
@@ -70,8 +96,12 @@ def with_trafilatura(html: str, **options) -> dict:
     page = trafilatura.bare_extraction(html, **options)
     if page is None:
         return {"text": "", "title": "", "date": "", "url": ""}
-    return {"text": page.text or "", "title": page.title or "", "date": page.date or "",
-            "url": page.url or ""}
+    return {
+        "text": page.text or "",
+        "title": page.title or "",
+        "date": page.date or "",
+        "url": page.url or "",
+    }
 
 
 def with_readability(html: str) -> dict:
@@ -83,8 +113,9 @@ def with_readability(html: str) -> dict:
 
 EXTRACTORS = {
     "trafilatura, as indexed": lambda html: with_trafilatura(html, **EXTRACTION),
-    "trafilatura, defaults": lambda html: with_trafilatura(html, with_metadata=True,
-                                                           include_comments=False),
+    "trafilatura, defaults": lambda html: with_trafilatura(
+        html, with_metadata=True, include_comments=False
+    ),
     "readability-lxml": with_readability,
 }
 
@@ -112,8 +143,10 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="runs per page and extractor")
     args = parser.parse_args(argv)
-    print("| extractor | page | article paragraphs found | boilerplate leaked | title | date | URL "
-          "| ms per page |")
+    print(
+        "| extractor | page | article paragraphs found | boilerplate leaked | title | date | URL "
+        "| ms per page |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     pages_html = pages()
     ms = timed(pages_html, args.repeat)
@@ -123,14 +156,24 @@ def main(argv=None) -> None:
             result = extract(html)
             text = " ".join(clean(result["text"]).split())
             found = sum(" ".join(p.split()) in text for p in paragraphs)
-            leaked = [phrase for phrase in BOILERPLATE
-                      if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
-            found_cell = f"{found}/{len(paragraphs)}" if paragraphs else f"{len(text)} chars of text"
-            title_cell = "yes" if clean(result["title"]) == title and paragraphs else (
-                repr(result["title"]) if result["title"] else "no")
-            print(f"| {name} | {page_name} | {found_cell} | {len(leaked)}"
-                  f"{': ' + '، '.join(leaked) if leaked else ''} | {title_cell} "
-                  f"| {result['date'] or 'no'} | {'yes' if result['url'] else 'no'} | {ms[name, page_name]:.1f} |")
+            leaked = [
+                phrase
+                for phrase in BOILERPLATE
+                if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
+            ]
+            found_cell = (
+                f"{found}/{len(paragraphs)}" if paragraphs else f"{len(text)} chars of text"
+            )
+            title_cell = (
+                "yes"
+                if clean(result["title"]) == title and paragraphs
+                else (repr(result["title"]) if result["title"] else "no")
+            )
+            print(
+                f"| {name} | {page_name} | {found_cell} | {len(leaked)}"
+                f"{': ' + '، '.join(leaked) if leaked else ''} | {title_cell} "
+                f"| {result['date'] or 'no'} | {'yes' if result['url'] else 'no'} | {ms[name, page_name]:.1f} |"
+            )
 
 
 if __name__ == "__main__":

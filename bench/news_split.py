@@ -14,7 +14,8 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.datasets import NEWS, read_corpus
+from bench.datasets import NEWS
+from bench.datasets import read_corpus
 
 PARTS = 5
 HELD_OUT, TUNING = 0, 1  # the other remainders are counted

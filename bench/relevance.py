@@ -30,19 +30,23 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 from bench import datasets
 from bench.metrics import evaluate
-from bench.systems import engine_and_analysis, system_name
+from bench.systems import engine_and_analysis
+from bench.systems import system_name
 from indexer.analysis import native
 from indexer.engines import get_engine
 from indexer.errors import BadQuery
 from indexer.errors import ConfigError
 from indexer.reindex import reindex
-from indexer.search import Searcher, SearchRequest
-from indexer.settings import ENGINES, Settings
+from indexer.search import SearchRequest
+from indexer.search import Searcher
+from indexer.settings import ENGINES
+from indexer.settings import Settings
 
 DEPTH = 100  # the API's largest page: enough for Recall@100
 # NOTE: Whoosh collects in document order: a search cut off by the time limit keeps
@@ -52,10 +56,14 @@ API_LIMIT_MS = Settings().search_time_limit * 1000
 BASELINE = "baseline"
 # Peers' figures from the issue: (xquad, news known-item).
 PEERS = {
-    "peer: Whoosh StandardAnalyzer": ({"mrr@10": 0.852, "ndcg@10": 0.873},
-                                      {"mrr@10": 0.621, "recall@10": 0.852}),
-    "peer: Lucene ArabicAnalyzer": ({"mrr@10": 0.924, "ndcg@10": 0.938},
-                                    {"mrr@10": 0.665, "recall@10": 0.878}),
+    "peer: Whoosh StandardAnalyzer": (
+        {"mrr@10": 0.852, "ndcg@10": 0.873},
+        {"mrr@10": 0.621, "recall@10": 0.852},
+    ),
+    "peer: Lucene ArabicAnalyzer": (
+        {"mrr@10": 0.924, "ndcg@10": 0.938},
+        {"mrr@10": 0.665, "recall@10": 0.878},
+    ),
 }
 _SYNTAX = re.compile(r"[^\w\s]")  # everything QueryParser could read as an operator
 
@@ -72,14 +80,19 @@ class Run:
     def record(self, commit: str | None, stamp: str) -> dict:
         ms = sorted(self.query_ms)
         return {
-            "bench": "relevance", "engine": self.system, "dataset": self.dataset,
+            "bench": "relevance",
+            "engine": self.system,
+            "dataset": self.dataset,
             **{k: round(v, 4) for k, v in self.metrics.items() if k != "queries"},
-            "queries": self.metrics["queries"], "docs": self.docs,
+            "queries": self.metrics["queries"],
+            "docs": self.docs,
             "index_s": round(self.index_seconds, 1),
             "ms_per_query": round(statistics.fmean(ms), 2),
-            "p50_ms": round(ms[len(ms) // 2], 2), "p95_ms": round(ms[int(len(ms) * 0.95)], 2),
+            "p50_ms": round(ms[len(ms) // 2], 2),
+            "p95_ms": round(ms[int(len(ms) * 0.95)], 2),
             "over_api_limit": sum(t > API_LIMIT_MS for t in ms),
-            "commit": commit, "time": stamp,
+            "commit": commit,
+            "time": stamp,
         }
 
 
@@ -88,6 +101,7 @@ _say = functools.partial(print, file=sys.stderr, flush=True)
 
 def _progress(label: str, every: int = 2000):
     """Wraps a record iterator; a line on stderr every ``every`` records."""
+
     def wrap(records):
         started, count = time.perf_counter(), 0
         for count, record in enumerate(records, 1):
@@ -96,6 +110,7 @@ def _progress(label: str, every: int = 2000):
                 _say(f"  {label}: {count} records, {elapsed:.0f} s ({count / elapsed:.0f}/s)")
             yield record
         _say(f"  {label}: {count} records read")
+
     return wrap
 
 
@@ -115,11 +130,21 @@ def build_bahth(system: str, corpus: Path, where: Path, rankings: list[str]):
     ranking (by its row label's suffix), and the doc count."""
     engine, analysis = engine_and_analysis(system)
     # The cluster, for opensearch, from BAHTH_OPENSEARCH_URL; an alias of the benchmark's own.
-    settings = Settings.from_env(index_dir=where, engine=engine, analysis=analysis,
-                                 search_time_limit=TIME_LIMIT, opensearch_index="bench-relevance")
+    settings = Settings.from_env(
+        index_dir=where,
+        engine=engine,
+        analysis=analysis,
+        search_time_limit=TIME_LIMIT,
+        opensearch_index="bench-relevance",
+    )
     skipped = []
-    summary = reindex(settings, [corpus], skip_bad=True, warn=skipped.append,
-                      progress=_progress(f"{system} {corpus.name}"))
+    summary = reindex(
+        settings,
+        [corpus],
+        skip_bad=True,
+        warn=skipped.append,
+        progress=_progress(f"{system} {corpus.name}"),
+    )
     _say("\n".join(f"  {line}" for line in [summary.line(), *skipped[:5]]))
 
     def searching(searcher: Searcher):
@@ -129,19 +154,29 @@ def build_bahth(system: str, corpus: Path, where: Path, rankings: list[str]):
             except BadQuery as exc:  # e.g. a query over the length limit: counts as a miss
                 _say(f"  query refused ({exc}): {q[:60]}")
                 return []
+
         return search
-    return {ranking_label(r): searching(Searcher(settings.replace(**ranking_settings(r))))
-            for r in rankings}, summary.total
+
+    return {
+        ranking_label(r): searching(Searcher(settings.replace(**ranking_settings(r))))
+        for r in rankings
+    }, summary.total
 
 
 def build_baseline(corpus: Path, where: Path):
     """Plain Whoosh over the body text: StandardAnalyzer, BM25F defaults, words OR-ed."""
     from whoosh import index
     from whoosh.analysis import StandardAnalyzer
-    from whoosh.fields import ID, TEXT, Schema
-    from whoosh.qparser import OrGroup, QueryParser
+    from whoosh.fields import ID
+    from whoosh.fields import TEXT
+    from whoosh.fields import Schema
+    from whoosh.qparser import OrGroup
+    from whoosh.qparser import QueryParser
+
     where.mkdir(parents=True)
-    ix = index.create_in(str(where), Schema(id=ID(stored=True), text=TEXT(analyzer=StandardAnalyzer())))
+    ix = index.create_in(
+        str(where), Schema(id=ID(stored=True), text=TEXT(analyzer=StandardAnalyzer()))
+    )
     writer = ix.writer(limitmb=512)
     for record in _progress(f"baseline {corpus.name}")(datasets.read_corpus(corpus)):
         writer.add_document(id=str(record["id"]), text=record["text"])
@@ -153,6 +188,7 @@ def build_baseline(corpus: Path, where: Path):
         # Lower case too, so a stray AND / OR / NOT is a word, not an operator.
         query = parser.parse(_SYNTAX.sub(" ", q).lower())
         return [hit["id"] for hit in searcher.search(query, limit=DEPTH)]
+
     return {"": search}, searcher.doc_count()
 
 
@@ -170,9 +206,19 @@ def measure(system: str, build, dataset: datasets.Dataset, where: Path) -> list[
             runs[query_id] = search(text)
             query_ms.append((time.perf_counter() - started) * 1000)
             if number % 250 == 0:
-                _say(f"  {system}{suffix}: {number} queries, {statistics.fmean(query_ms):.0f} ms each")
-        measured.append(Run(system + suffix, dataset.name, evaluate(runs, dataset.qrels), docs,
-                            index_seconds, query_ms))
+                _say(
+                    f"  {system}{suffix}: {number} queries, {statistics.fmean(query_ms):.0f} ms each"
+                )
+        measured.append(
+            Run(
+                system + suffix,
+                dataset.name,
+                evaluate(runs, dataset.qrels),
+                docs,
+                index_seconds,
+                query_ms,
+            )
+        )
     return measured
 
 
@@ -205,40 +251,59 @@ def table(runs: list[Run], notes: dict[str, str], main: str, news: str | None) -
     lines = [f"{'system':34} {main[:26]:>26}  │ {'news known-item':>14}", cols, "─" * len(cols)]
     systems = list(dict.fromkeys([r.system for r in runs] + list(notes)))
     rows = [(s, found.get((s, main)), found.get((s, news)), notes.get(s)) for s in systems]
-    rows += [(f"{s} (titles prepended)", found[s, f"{main}+titles"], None, None)
-             for s in systems if (s, f"{main}+titles") in found]
+    rows += [
+        (f"{s} (titles prepended)", found[s, f"{main}+titles"], None, None)
+        for s in systems
+        if (s, f"{main}+titles") in found
+    ]
     rows += [(name, xquad, news_, None) for name, (xquad, news_) in PEERS.items()]
     for label, left, right, note in rows:
         if left or right:
             note = f"  ({note})" if note else ""
-            lines.append(f"{label:34} {_cells(left, MAIN_COLUMNS)}  │ {_cells(right, NEWS_COLUMNS)}{note}")
+            lines.append(
+                f"{label:34} {_cells(left, MAIN_COLUMNS)}  │ {_cells(right, NEWS_COLUMNS)}{note}"
+            )
         else:
             lines.append(f"{label:34} {note or 'no result'}")
     return "\n".join(lines)
 
 
 def timings(runs: list[Run]) -> str:
-    lines = [f"{'system':16} {'dataset':22} {'docs':>6} {'index s':>8} {'docs/s':>7} "
-             f"{'queries':>7} {'ms/query':>8} {'p50':>7} {'p95':>7} {'>limit':>6}"]
+    lines = [
+        f"{'system':16} {'dataset':22} {'docs':>6} {'index s':>8} {'docs/s':>7} "
+        f"{'queries':>7} {'ms/query':>8} {'p50':>7} {'p95':>7} {'>limit':>6}"
+    ]
     for run in runs:
         r = run.record(None, "")
-        lines.append(f"{run.system:16} {run.dataset:22} {run.docs:6d} {run.index_seconds:8.1f} "
-                     f"{run.docs / run.index_seconds:7.0f} {len(run.query_ms):7d} "
-                     f"{r['ms_per_query']:8.2f} {r['p50_ms']:7.2f} {r['p95_ms']:7.2f} {r['over_api_limit']:6d}")
+        lines.append(
+            f"{run.system:16} {run.dataset:22} {run.docs:6d} {run.index_seconds:8.1f} "
+            f"{run.docs / run.index_seconds:7.0f} {len(run.query_ms):7d} "
+            f"{r['ms_per_query']:8.2f} {r['p50_ms']:7.2f} {r['p95_ms']:7.2f} {r['over_api_limit']:6d}"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.relevance", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("corpus", nargs="?", type=Path, default=datasets.XQUAD / "corpus.jsonl")
     parser.add_argument("queries", nargs="?", type=Path, default=datasets.XQUAD / "queries.jsonl")
     parser.add_argument("qrels", nargs="?", type=Path, default=datasets.XQUAD / "qrels.tsv")
-    parser.add_argument("--engines", default="whoosh,tantivy", help="bahth engines, comma-separated")
-    parser.add_argument("--analysis", default="native" if native.available() else "python",
-                        help="analysis back-ends, each engine with each: native (the compiled "
-                             "core, the default where installed), python")
-    parser.add_argument("--rankings", default="single",
-                        help="rankings of each bahth index, comma-separated: single, two-stage[:K]")
+    parser.add_argument(
+        "--engines", default="whoosh,tantivy", help="bahth engines, comma-separated"
+    )
+    parser.add_argument(
+        "--analysis",
+        default="native" if native.available() else "python",
+        help="analysis back-ends, each engine with each: native (the compiled "
+        "core, the default where installed), python",
+    )
+    parser.add_argument(
+        "--rankings",
+        default="single",
+        help="rankings of each bahth index, comma-separated: single, two-stage[:K]",
+    )
     parser.add_argument("--news", type=Path, default=datasets.NEWS, help="news corpus (.jsonl.gz)")
     parser.add_argument("--no-news", action="store_true", help="skip the news known-item test")
     parser.add_argument("--json-out", type=Path, help="append the JSON lines to this file")
@@ -266,19 +331,26 @@ def main(argv=None) -> int:
             notes[f"bahth-{engine}"] = f"skipped: engine does not import ({exc})"
             _say(f"note: bahth-{engine} {notes[f'bahth-{engine}']}")
 
-    commit, stamp = commit_sha(), datetime.now(timezone.utc).isoformat(timespec="seconds")
+    commit, stamp = commit_sha(), datetime.now(UTC).isoformat(timespec="seconds")
     runs, failed = [], False
     with tempfile.TemporaryDirectory(prefix="bahth-relevance-") as tmp:
         tmp = Path(tmp)
-        sets = datasets.benchmark_sets(args.corpus, args.queries, args.qrels,
-                                       None if args.no_news else args.news, tmp)
+        sets = datasets.benchmark_sets(
+            args.corpus, args.queries, args.qrels, None if args.no_news else args.news, tmp
+        )
         systems = [(BASELINE, build_baseline)] + [
             (name, lambda c, w, name=name: build_bahth(name, c, w, rankings))
-            for e in engines for name in (system_name(e, b) for b in backends)]
+            for e in engines
+            for name in (system_name(e, b) for b in backends)
+        ]
         for number, dataset in enumerate(sets):
             for system, build in systems:
-                if (system == BASELINE and not dataset.baseline or system in notes
-                        or f"bahth-{engine_and_analysis(system)[0]}" in notes):
+                if (
+                    system == BASELINE
+                    and not dataset.baseline
+                    or system in notes
+                    or f"bahth-{engine_and_analysis(system)[0]}" in notes
+                ):
                     continue
                 try:
                     runs += measure(system, build, dataset, tmp / f"{system}-{number}")

@@ -25,11 +25,13 @@ from pathlib import Path
 
 from bench.build_lexicon import title_key
 from bench.datasets import NEWS
-from bench.news_split import held_out_articles, training_articles
+from bench.news_split import held_out_articles
+from bench.news_split import training_articles
 from indexer.ingest.clean import clean
 from indexer.ingest.seeds import parse_page
 from indexer.ingest.splitter import split_ticker
-from tests.conftest import SEED_HEADLINES, SEED_PAGE
+from tests.conftest import SEED_HEADLINES
+from tests.conftest import SEED_PAGE
 
 FOOTER = [
     "اترك تعليقاً",
@@ -62,9 +64,17 @@ def pages(articles: list[dict], seed: int, runs: int) -> list[tuple[list[str], l
     result = []
     while len(result) < runs and len(shuffled) >= 21:
         size = rng.randint(5, 20)
-        run, article, shuffled = shuffled[:size], shuffled[size], shuffled[size + 1:]
+        run, article, shuffled = shuffled[:size], shuffled[size], shuffled[size + 1 :]
         titles = [article["title"] for article in run]  # raw: entities and bidi marks as scraped
-        lines = ["".join(titles), "", article["title"], "", *article["text"].split("\n"), "", *FOOTER]
+        lines = [
+            "".join(titles),
+            "",
+            article["title"],
+            "",
+            *article["text"].split("\n"),
+            "",
+            *FOOTER,
+        ]
         result.append((lines, [clean(title) for title in titles]))
     return result
 
@@ -90,8 +100,12 @@ def run_seed(articles: list[dict], seed: int, runs: int, failures: int) -> dict:
             extra = [f for f in found if f not in truth]
             print(json.dumps({"missed": missed, "found": extra}, ensure_ascii=False))
     true, predicted, correct = totals
-    return {"seed": seed, "titles": true, "recall": round(correct / true, 4),
-            "precision": round(correct / predicted, 4) if predicted else 1.0}
+    return {
+        "seed": seed,
+        "titles": true,
+        "recall": round(correct / true, 4),
+        "precision": round(correct / predicted, 4) if predicted else 1.0,
+    }
 
 
 def seed_page_figures() -> dict:
@@ -112,17 +126,25 @@ def seed_page_figures() -> dict:
         list(parse_page(lines, "seed", "page"))
         page.append(time.perf_counter() - started)
     _, _, correct = score(found, SEED_HEADLINES)
-    return {"seed_page_exact": f"{correct}/{len(SEED_HEADLINES)}", "headlines_found": len(found),
-            "first_call_ms": round(first_ms, 1), "split_ms": round(1000 * min(timings), 3),
-            "parse_page_ms": round(1000 * min(page), 3)}
+    return {
+        "seed_page_exact": f"{correct}/{len(SEED_HEADLINES)}",
+        "headlines_found": len(found),
+        "first_call_ms": round(first_ms, 1),
+        "split_ms": round(1000 * min(timings), 3),
+        "parse_page_ms": round(1000 * min(page), 3),
+    }
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=NEWS)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    parser.add_argument("--runs", type=int, default=300, help="tickers per seed (about 440 at most)")
-    parser.add_argument("--failures", type=int, default=0, help="mis-split tickers to print per seed")
+    parser.add_argument(
+        "--runs", type=int, default=300, help="tickers per seed (about 440 at most)"
+    )
+    parser.add_argument(
+        "--failures", type=int, default=0, help="mis-split tickers to print per seed"
+    )
     args = parser.parse_args(argv)
     seed_page = seed_page_figures()  # first: its first call is the model's cold load
     articles, dropped = held_out_titles(args.corpus)
@@ -131,12 +153,16 @@ def main(argv=None) -> None:
     reports = [run_seed(articles, seed, args.runs, args.failures) for seed in args.seeds]
     for r in reports:
         print(f"{r['seed']:>6}{r['titles']:>8}{r['recall']:>9.4f}{r['precision']:>11.4f}")
-    median = {"recall": statistics.median(r["recall"] for r in reports),
-              "precision": statistics.median(r["precision"] for r in reports)}
+    median = {
+        "recall": statistics.median(r["recall"] for r in reports),
+        "precision": statistics.median(r["precision"] for r in reports),
+    }
     print(f"{'median':>6}{'':>8}{median['recall']:>9.4f}{median['precision']:>11.4f}")
-    print(f"seed page: {seed_page['seed_page_exact']} headlines exact ({seed_page['headlines_found']} found); "
-          f"split {seed_page['split_ms']} ms, whole page {seed_page['parse_page_ms']} ms, "
-          f"first call (model load) {seed_page['first_call_ms']} ms")
+    print(
+        f"seed page: {seed_page['seed_page_exact']} headlines exact ({seed_page['headlines_found']} found); "
+        f"split {seed_page['split_ms']} ms, whole page {seed_page['parse_page_ms']} ms, "
+        f"first call (model load) {seed_page['first_call_ms']} ms"
+    )
     print(json.dumps({"seeds": reports, "median": median, "seed_page": seed_page}))
 
 

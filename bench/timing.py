@@ -26,7 +26,8 @@ def percentile(values, p: float) -> float:
 def latency_summary(ms: list[float], seconds: float) -> dict:
     """p50/p95/p99/mean in milliseconds and queries per second over ``seconds`` of wall time."""
     return {
-        "queries": len(ms), "qps": round(len(ms) / seconds, 1) if seconds else math.nan,
+        "queries": len(ms),
+        "qps": round(len(ms) / seconds, 1) if seconds else math.nan,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else math.nan,
         **{f"p{p}_ms": round(percentile(ms, p), 2) for p in (50, 95, 99)},
     }
@@ -47,7 +48,7 @@ def tree_pids(root: int) -> list[int]:
                 stat = Path(entry.path, "stat").read_text()
             except OSError:
                 continue
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
     found, todo = [], [root]
     while todo:
@@ -98,14 +99,19 @@ def disk_mb(path: Path) -> float:
 
 def table(headers: list[str], rows: list[list]) -> str:
     """A markdown table with aligned columns; floats get 1 decimal (2 below 10)."""
+
     def cell(v):
         if isinstance(v, float):
             return "–" if math.isnan(v) else f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
         return "–" if v is None else str(v)
+
     cells = [[cell(v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    line = lambda r: "| " + " | ".join(  # noqa: E731
-        c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) + " |"
+
+    def line(row):
+        padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        return "| " + " | ".join(padded) + " |"
+
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(headers), rule, *map(line, cells)])
 
@@ -119,8 +125,10 @@ def add_ratios(records: list[dict], reference: dict[str, tuple[str, str]]) -> No
 
     reference: kind → (reference system, metric), e.g. {"query": ("baseline", "qps")}.
     """
+
     def same(r):
         return r["kind"], r["size"], r.get("phase"), r["repeat"]
+
     refs = {same(r): r for r in records if reference.get(r["kind"], ("",))[0] == r["system"]}
     for r in records:
         system, metric = reference.get(r["kind"], (None, None))

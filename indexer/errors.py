@@ -84,7 +84,8 @@ class BadQuery(BahthError):
     """A search request the service will not run; ``code`` says which kind of rule it
     broke, ``parameter`` and ``rule`` which one (for the page's Arabic message)."""
 
-    def __init__(self, code: str, message: str, parameter: str | None = None,
-                 rule: str | None = None):
+    def __init__(
+        self, code: str, message: str, parameter: str | None = None, rule: str | None = None
+    ):
         super().__init__(message)
         self.code, self.parameter, self.rule = code, parameter, rule

@@ -14,7 +14,7 @@ from itertools import compress
 from operator import itemgetter
 from operator import not_
 
-from indexer.analysis import Term
+from indexer.analysis import Term  # noqa: F401 (the doctests build Terms)
 from indexer.analysis import active_core
 from indexer.analysis import chunk_stems
 from indexer.analysis import chunks
@@ -63,7 +63,9 @@ class Matcher:
         if self._needles is None:
             return self._spans_of_chunks(*chunks(text))
         found = {_word_start(text, odd.start()) for odd in self._unsafe.finditer(text)}
-        folded = text.encode("utf-32-le", "surrogatepass")[::4].translate(_FOLD)  # a byte a character
+        folded = text.encode("utf-32-le", "surrogatepass")[::4].translate(
+            _FOLD
+        )  # a byte a character
         for needle in self._needles:
             at = folded.find(needle)
             while at >= 0:
@@ -75,12 +77,17 @@ class Matcher:
     def _spans_of_chunks(self, words: list[str], starts: list[int]) -> list[tuple[int, int]]:
         """Matches in the given chunks of a text, which start at ``starts``: tested in C."""
         stemmed = list(map(_stemmed_chunk, words))
-        hits = compress(range(len(words)), map(not_, map(self.stems.isdisjoint, map(_stems_of, stemmed))))
+        hits = compress(
+            range(len(words)), map(not_, map(self.stems.isdisjoint, map(_stems_of, stemmed)))
+        )
         found = []
         for i in hits:
             stems, offsets = stemmed[i]
-            found.extend((starts[i] + s, starts[i] + e) for stem_, (s, e) in zip(stems, offsets)
-                         if stem_ in self.stems)
+            found.extend(
+                (starts[i] + s, starts[i] + e)
+                for stem_, (s, e) in zip(stems, offsets)
+                if stem_ in self.stems
+            )
         return found
 
 
@@ -89,8 +96,10 @@ class Matcher:
 # A character of another block may look like an Arabic letter (J like ي):
 # such a chunk is analysed for nothing, but no match is missed.
 _ARABIC_FOLDS = {k: v for k, v in LETTER_FOLDS.items() if ord(k) >> 8 == ord(v) >> 8 == 0x06}
-_FOLD = bytes.maketrans(bytes(ord(k) & 0xFF for k in _ARABIC_FOLDS),
-                        bytes(ord(v) & 0xFF for v in _ARABIC_FOLDS.values()))
+_FOLD = bytes.maketrans(
+    bytes(ord(k) & 0xFF for k in _ARABIC_FOLDS),
+    bytes(ord(v) & 0xFF for v in _ARABIC_FOLDS.values()),
+)
 _LETTERS = re.compile("[\u0621-\u064a\u066e-\u06d3]+")
 _NUMBER = re.compile("[0-9]+")
 
@@ -115,7 +124,7 @@ def _unsafe(numbers: bool) -> re.Pattern:
     ``numbers``, every digit but ASCII (each folds to ASCII).
     """
     odd, digits = _odd_characters()
-    return re.compile(f"[{re.escape(odd + digits if numbers else odd)}\U00010000-\U0010FFFF]")
+    return re.compile(f"[{re.escape(odd + digits if numbers else odd)}\U00010000-\U0010ffff]")
 
 
 @cache
@@ -131,8 +140,12 @@ def _odd_characters() -> tuple[str, str]:
         folded = normalise(char)
         if folded == char and not unicodedata.combining(char):
             continue
-        if (len(folded) != 1 or unicodedata.combining(char)
-                or _LETTERS.fullmatch(folded) and char not in _ARABIC_FOLDS):
+        if (
+            len(folded) != 1
+            or unicodedata.combining(char)
+            or _LETTERS.fullmatch(folded)
+            and char not in _ARABIC_FOLDS
+        ):
             odd.append(char)
         elif folded.isdigit():
             digits.append(char)
@@ -199,10 +212,14 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     if len(text) <= width:
         return highlight(text, matcher).strip()
     matches, scanned = _first_matches(text, matcher)
-    start = _word_start(text, max(0, matches[_densest(matches, width)][0] - _LEAD)) if matches else 0
+    start = (
+        _word_start(text, max(0, matches[_densest(matches, width)][0] - _LEAD)) if matches else 0
+    )
     end = _word_end(text, min(len(text), start + width))
     if end <= scanned:  # the window's matches are known: the text before the block held none
-        html = mark(text[start:end], [(s - start, e - start) for s, e in matches if start <= s and e <= end])
+        html = mark(
+            text[start:end], [(s - start, e - start) for s, e in matches if start <= s and e <= end]
+        )
     else:
         html = highlight(text[start:end], matcher)
     return ("… " if start > 0 else "") + html.strip() + (" …" if end < len(text) else "")

@@ -20,7 +20,8 @@ import multiprocessing
 import signal
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 
@@ -167,7 +168,9 @@ class _Worker:
             outcome = self._results.recv()
         except EOFError:
             self._process.join()
-            raise ReindexFailed(f"an analysis worker died (exit code {self._process.exitcode})") from None
+            raise ReindexFailed(
+                f"an analysis worker died (exit code {self._process.exitcode})"
+            ) from None
         if isinstance(outcome, _Failure):
             raise ReindexFailed(f"an analysis worker failed: {outcome.error}")
         return outcome

@@ -62,4 +62,10 @@ Streams = dict[str, str]
 
 def term_streams(streams: FieldStreams) -> Streams:
     """The term stream of every search field for one document (``analysis.field_streams``)."""
-    return {STEM: streams.stem, EXACT: streams.exact, ROOT: streams.root, LEAD: streams.lead, TITLE: streams.title}
+    return {
+        STEM: streams.stem,
+        EXACT: streams.exact,
+        ROOT: streams.root,
+        LEAD: streams.lead,
+        TITLE: streams.title,
+    }

@@ -58,22 +58,45 @@ def parameters(settings: Settings) -> tuple[Parameter, ...]:
     date = {"type": "string", "format": "date", "examples": ["2024-12-08"]}
     max_q, default = settings.max_query_chars, SearchRequest
     return (
-        Parameter("q", "q", {"type": "string", "maxLength": max_q, "default": default.q},
-                  'The query: words, "a phrase", -excluded, title:word. Empty: no hits.',
-                  ("query_too_long", f"q is longer than {max_q} characters")),
-        Parameter("page", "page",
-                  {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW,
-                   "default": default.page},
-                  f"1-based page number; page × per_page at most {MAX_RESULT_WINDOW}.",
-                  ("page_too_deep", TOO_DEEP)),
-        Parameter("per_page", "per_page",
-                  {"type": "integer", "minimum": 1, "maximum": settings.max_per_page,
-                   "default": default.per_page},
-                  "Hits per page."),
-        Parameter("kind", "kind", {"type": "string", "enum": list(KINDS)},
-                  "Only this kind of document."),
-        Parameter("sort", "sort", {"type": "string", "enum": list(SORTS), "default": default.sort},
-                  "Ranking, or newest first."),
+        Parameter(
+            "q",
+            "q",
+            {"type": "string", "maxLength": max_q, "default": default.q},
+            'The query: words, "a phrase", -excluded, title:word. Empty: no hits.',
+            ("query_too_long", f"q is longer than {max_q} characters"),
+        ),
+        Parameter(
+            "page",
+            "page",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_RESULT_WINDOW,
+                "default": default.page,
+            },
+            f"1-based page number; page × per_page at most {MAX_RESULT_WINDOW}.",
+            ("page_too_deep", TOO_DEEP),
+        ),
+        Parameter(
+            "per_page",
+            "per_page",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": settings.max_per_page,
+                "default": default.per_page,
+            },
+            "Hits per page.",
+        ),
+        Parameter(
+            "kind", "kind", {"type": "string", "enum": list(KINDS)}, "Only this kind of document."
+        ),
+        Parameter(
+            "sort",
+            "sort",
+            {"type": "string", "enum": list(SORTS), "default": default.sort},
+            "Ranking, or newest first.",
+        ),
         Parameter("from", "date_from", date, "Earliest date, inclusive."),
         Parameter("to", "date_to", date, "Latest date, inclusive; not before from."),
         Parameter("source", "source", {"type": "string"}, "Only documents from this source."),
@@ -102,8 +125,12 @@ class SearchRequest:
         if self.page * self.per_page > MAX_RESULT_WINDOW:
             raise BadQuery("page_too_deep", TOO_DEEP, "page", "window")
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise BadQuery("invalid_parameter", f"to ({self.date_to}) is before from "
-                                                f"({self.date_from})", "to", "order")
+            raise BadQuery(
+                "invalid_parameter",
+                f"to ({self.date_to}) is before from ({self.date_from})",
+                "to",
+                "order",
+            )
 
 
 def _check(parameter: Parameter, value) -> None:
@@ -146,13 +173,20 @@ class SearchResponse:
 
     def to_dict(self) -> dict:
         return {
-            "query": self.query, "total": self.total, "page": self.page,
-            "per_page": self.per_page, "took_ms": self.took_ms, "hits": self.hits,
-            "suggestion": self.suggestion, "phrases_relaxed": self.phrases_relaxed,
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": self.took_ms,
+            "hits": self.hits,
+            "suggestion": self.suggestion,
+            "phrases_relaxed": self.phrases_relaxed,
         }
 
 
-def engine_query(parsed: ParsedQuery, *, phrases: bool = True, rerank_window: int | None = None) -> EngineQuery:
+def engine_query(
+    parsed: ParsedQuery, *, phrases: bool = True, rerank_window: int | None = None
+) -> EngineQuery:
     """The ranking policy: which fields each query word is matched in, and how much it counts.
 
     ``phrases=False`` drops the quoted phrases' word-order requirement; their
@@ -171,10 +205,16 @@ def engine_query(parsed: ParsedQuery, *, phrases: bool = True, rerank_window: in
             TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
             TermClause(schema.LEAD, term.stem, schema.WEIGHTS[schema.LEAD]),
         ]
-    must = [PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p)) for p in parsed.phrases if phrases]
+    must = [
+        PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
+        for p in parsed.phrases
+        if phrases
+    ]
     must += [TermClause(schema.TITLE, t.stem) for t in parsed.title_terms]
     must_not = [
-        TermClause(schema.STEM, p[0].stem) if len(p) == 1 else PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
+        TermClause(schema.STEM, p[0].stem)
+        if len(p) == 1
+        else PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
         for p in parsed.excluded
     ]
     # A clause repeated in the query is one condition, not many to evaluate.
@@ -221,7 +261,11 @@ class Searcher:
                 reader = engine.reader(generation.engine_dir)
                 # The old reader is left to the garbage collector: a request
                 # in flight on another thread may still be using it.
-                self._generation, self._reader, self._name = generation, reader, generation.path.name
+                self._generation, self._reader, self._name = (
+                    generation,
+                    reader,
+                    generation.path.name,
+                )
                 self._vocabulary = None
                 self._cache.clear()
             return self._generation, self._reader
@@ -249,7 +293,9 @@ class Searcher:
                 self._remember(key, cached)
         total, hits, suggestion, relaxed = cached
         took = round((time.perf_counter() - started) * 1000, 2)
-        return SearchResponse(request.q, total, request.page, request.per_page, took, hits, suggestion, relaxed)
+        return SearchResponse(
+            request.q, total, request.page, request.per_page, took, hits, suggestion, relaxed
+        )
 
     def _search(self, reader, request: SearchRequest):
         parsed = parse_query(request.q)
@@ -259,31 +305,52 @@ class Searcher:
         offset = (request.page - 1) * request.per_page
         limit = self.settings.search_time_limit
         window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
-        results = reader.search(engine_query(parsed, rerank_window=window), filters, request.sort, offset,
-                                request.per_page, limit)
+        results = reader.search(
+            engine_query(parsed, rerank_window=window),
+            filters,
+            request.sort,
+            offset,
+            request.per_page,
+            limit,
+        )
         # No document holds a quoted phrase word for word (a misremembered
         # title, a question quoting a name spelt otherwise): rather than
         # nothing, rank by its words and say so, as web search engines do.
         relaxed = bool(parsed.phrases) and results.total == 0 and not results.timed_out
         if relaxed:
-            results = reader.search(engine_query(parsed, phrases=False, rerank_window=window), filters,
-                                    request.sort, offset, request.per_page, limit)
+            results = reader.search(
+                engine_query(parsed, phrases=False, rerank_window=window),
+                filters,
+                request.sort,
+                offset,
+                request.per_page,
+                limit,
+            )
         matcher = Matcher(parsed.words)
         hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
         suggestion = None
         if results.total < FEW_RESULTS:
             suggestion = self.vocabulary().correct(request.q)
-        return (results.total, hits, suggestion, relaxed and results.total > 0), not results.timed_out
+        return (
+            results.total,
+            hits,
+            suggestion,
+            relaxed and results.total > 0,
+        ), not results.timed_out
 
     @staticmethod
     def _hit(stored: dict, score: float, matcher: Matcher) -> dict:
         title, body = stored.get("title", ""), stored.get("body", "")
         return {
-            "id": stored["id"], "kind": stored["kind"], "title": title,
+            "id": stored["id"],
+            "kind": stored["kind"],
+            "title": title,
             "title_html": highlight(title, matcher),
             "snippet": snippet(body or title, matcher),
-            "score": round(score, 4), "date": stored.get("date") or None,
-            "url": stored.get("url") or None, "source": stored.get("source") or None,
+            "score": round(score, 4),
+            "date": stored.get("date") or None,
+            "url": stored.get("url") or None,
+            "source": stored.get("source") or None,
         }
 
     def _remember(self, key, value) -> None:
@@ -298,7 +365,9 @@ class Searcher:
         if stored is None:
             raise DocumentNotFound(f"no document with id {doc_id!r}")
         return {name: stored.get(name) or None for name in schema.STORED_FIELDS} | {
-            "id": stored["id"], "kind": stored["kind"], "title": stored.get("title", ""),
+            "id": stored["id"],
+            "kind": stored["kind"],
+            "title": stored.get("title", ""),
             "body": stored.get("body", ""),
         }
 
@@ -310,6 +379,9 @@ class Searcher:
     def health(self) -> dict:
         generation, reader = self._open()
         return {
-            "status": "ok", "documents": reader.count(), "engine": generation.meta["engine"],
-            "generation": generation.number, "built_at": generation.meta["built_at"],
+            "status": "ok",
+            "documents": reader.count(),
+            "engine": generation.meta["engine"],
+            "generation": generation.number,
+            "built_at": generation.meta["built_at"],
         }

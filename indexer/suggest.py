@@ -77,7 +77,10 @@ class Vocabulary:
         if not typed:
             return []
         whole = " ".join(typed)
-        result = [self._titles[i].decode("utf-8") for i in self._title_keys.prefixed(whole, MAX_COMPLETIONS)]
+        result = [
+            self._titles[i].decode("utf-8")
+            for i in self._title_keys.prefixed(whole, MAX_COMPLETIONS)
+        ]
         head, last = text[: text.rstrip().rfind(" ") + 1] if len(typed) > 1 else "", typed[-1]
         candidates = sorted(self._words.prefixed(last, _SCAN), key=lambda i: -self._counts[i])
         for i in candidates:
@@ -107,9 +110,10 @@ class Vocabulary:
         splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
         for a, b in splits:
             for edit in (
-                [a + b[1:]] if b else []
-            ) + [a + c + b[1:] for c in ALPHABET if b] + [a + c + b for c in ALPHABET] + (
-                [a + b[1] + b[0] + b[2:]] if len(b) > 1 else []
+                ([a + b[1:]] if b else [])
+                + [a + c + b[1:] for c in ALPHABET if b]
+                + [a + c + b for c in ALPHABET]
+                + ([a + b[1] + b[0] + b[2:]] if len(b) > 1 else [])
             ):
                 found = self._words.find(edit)
                 if found is not None:
@@ -124,9 +128,10 @@ def _load_words(path: Path) -> tuple[Packed, array, Packed]:
     took 1.3 s at 258k words.
     """
     exacts, displays, counts = read_columns(path, bytes)
-    if any(map(gt, exacts[:-1], exacts[1:])):  # from an older version, or edited by hand: sorted once
+    if any(
+        map(gt, exacts[:-1], exacts[1:])
+    ):  # from an older version, or edited by hand: sorted once
         exacts, displays, counts = zip(*sorted(zip(exacts, displays, counts)))
     # Where they differ, mostly by a hamza or teh marbuta put back.
     displays = [b"" if display == exact else display for exact, display in zip(exacts, displays)]
     return Packed(exacts), array("I", map(int, counts)), Packed(displays)
-

@@ -13,15 +13,15 @@ from operator import methodcaller
 from pathlib import Path
 
 from indexer.analysis import active_core
-from indexer.analysis import native
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
+from indexer.analysis import native
 from indexer.analysis import trimmed_chunks
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import is_plain_arabic
 from indexer.analysis.normalise import normalise_word
 
-_MARKS = re.compile("[%s]" % re.escape(IN_WORD))
+_MARKS = re.compile(f"[{re.escape(IN_WORD)}]")
 VOCABULARY = "vocabulary.tsv"
 TITLES = "titles.tsv"
 # Distinct chunks counted before they are expanded into forms (about 500 MB
@@ -38,7 +38,10 @@ def _chunk_forms(chunk: str) -> tuple[tuple[str, str], ...]:
     if is_plain_arabic(chunk):  # PERF: most chunks: one word, displayed as written
         term = analyse_word(normalise_word(chunk))
         return ((term.exact, chunk),) if term else ()
-    return tuple((term.exact, display_form(chunk[start:end])) for term, (start, end) in zip(*analyse_chunk(chunk)))
+    return tuple(
+        (term.exact, display_form(chunk[start:end]))
+        for term, (start, end) in zip(*analyse_chunk(chunk))
+    )
 
 
 def _forms_of(chunk_counts: Counter) -> Counter:
@@ -148,10 +151,13 @@ class VocabularyBuilder:
             if held is None or count > held[0] or (count == held[0] and display < held[1]):
                 best[exact] = (count, display)
         with open(directory / VOCABULARY, "w", encoding="utf-8") as out:
-            out.writelines(f"{exact}\t{best[exact][1]}\t{totals[exact]}\n" for exact in sorted(best))
+            out.writelines(
+                f"{exact}\t{best[exact][1]}\t{totals[exact]}\n" for exact in sorted(best)
+            )
         with open(directory / TITLES, "w", encoding="utf-8") as out:
             out.writelines(
-                f"{doc_id}\t{kind}\t{_one_line(title)}\n" for doc_id, (kind, title) in self.titles.items()
+                f"{doc_id}\t{kind}\t{_one_line(title)}\n"
+                for doc_id, (kind, title) in self.titles.items()
             )
 
 

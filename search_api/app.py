@@ -23,8 +23,10 @@ from search_api.openapi import build_spec
 from search_api.page import PageResource
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 CORS_PREFIXES = ("/api/", "/openapi.json")  # the page and its files are same-origin only
 
 
@@ -84,7 +86,9 @@ def get_app():
     highlight.prepare()
     try:
         searcher.health()
-    except IndexUnavailable:  # no index yet, or an incompatible one: requests get 503 until a reindex publishes one
+    except (
+        IndexUnavailable
+    ):  # no index yet, or an incompatible one: requests get 503 until a reindex publishes one
         pass
     app = utf8_query_string(create_app(settings, searcher))
     if settings.gc_freeze:

@@ -35,8 +35,9 @@ def error_body(code: str, message: str) -> dict:
 def _send(req, resp, code: str, message: str, exc: Exception | None = None) -> None:
     resp.status = API_ERRORS[code].status
     if req.path == page.PATH:
-        page.render_error(req, resp, code, getattr(exc, "parameter", None),
-                          getattr(exc, "rule", None))
+        page.render_error(
+            req, resp, code, getattr(exc, "parameter", None), getattr(exc, "rule", None)
+        )
     else:
         resp.media = error_body(code, message)
 

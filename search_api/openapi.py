@@ -34,9 +34,12 @@ def _errors(*codes: str) -> dict:
     by_status = {}
     for code in codes:
         by_status.setdefault(API_ERRORS[code].status, []).append(code)
-    return {str(status): _json("Error", "; ".join(f"`{code}`: {API_ERRORS[code].meaning}"
-                                                   for code in group) + ".")
-            for status, group in by_status.items()}
+    return {
+        str(status): _json(
+            "Error", "; ".join(f"`{code}`: {API_ERRORS[code].meaning}" for code in group) + "."
+        )
+        for status, group in by_status.items()
+    }
 
 
 def _query(parameter) -> dict:
@@ -46,8 +49,13 @@ def _query(parameter) -> dict:
     if not text:  # an HTML form sends its unset fields empty: "" counts as absent
         schema = {"anyOf": [schema, {"const": ""}]}
         description += " Empty counts as absent."
-    return {"name": parameter.name, "in": "query", "required": False,
-            "description": description, "schema": schema}
+    return {
+        "name": parameter.name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _path_param(name: str) -> dict:
@@ -68,61 +76,138 @@ def build_spec(settings: Settings) -> dict:
     unavailable = _errors("index_unavailable", "index_incompatible")
     internal = _errors("internal_error")
     hits = _json("SearchResponse", "One page of hits.")
-    body = {"type": "object", "additionalProperties": False,
-            "properties": {p.name: p.schema | {"description": p.description}
-                           for p in search_params}}
+    body = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {p.name: p.schema | {"description": p.description} for p in search_params},
+    }
     paths = {
         "/api/search": {
-            "get": _operation("search", "Ranked, highlighted hits for a query", {
-                "200": hits, **_errors("invalid_parameter", "query_too_long", "page_too_deep"),
-                **internal, **unavailable,
-            }, query),
-            "post": _operation("searchPost", "The same search, its parameters as a JSON body "
-                               "(for queries too long for a URL)", {
-                "200": hits,
-                **_errors("invalid_parameter", "query_too_long", "page_too_deep", "invalid_body",
-                          "request_too_large", "unsupported_media_type"),
-                **internal, **unavailable,
-            }) | {"requestBody": {"required": True,
-                                  "content": {"application/json": {"schema": body}}}},
+            "get": _operation(
+                "search",
+                "Ranked, highlighted hits for a query",
+                {
+                    "200": hits,
+                    **_errors("invalid_parameter", "query_too_long", "page_too_deep"),
+                    **internal,
+                    **unavailable,
+                },
+                query,
+            ),
+            "post": _operation(
+                "searchPost",
+                "The same search, its parameters as a JSON body (for queries too long for a URL)",
+                {
+                    "200": hits,
+                    **_errors(
+                        "invalid_parameter",
+                        "query_too_long",
+                        "page_too_deep",
+                        "invalid_body",
+                        "request_too_large",
+                        "unsupported_media_type",
+                    ),
+                    **internal,
+                    **unavailable,
+                },
+            )
+            | {
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body}}}
+            },
         },
-        "/api/documents/{doc_id}": {"get": _operation("getDocument", "One stored document", {
-            "200": _json("Document", "The document as stored."),
-            **_errors("not_found"), **internal, **unavailable,
-        }, [_path_param("doc_id")])},
-        "/api/suggest": {"get": _operation(
-            "suggest", "Search-box completions for what has been typed", {
-                "200": _json("Suggestions", "Up to 10 completions, most useful first."),
-                **_errors("query_too_long"), **internal, **unavailable,
-            }, [q])},
-        "/healthz": {"get": _operation("health", "Whether an index is being served, and which", {
-            "200": _json("Health", "Serving."), **internal, **unavailable,
-        })},
-        "/openapi.json": {"get": _operation("openapi", "This document", {
-            "200": _json({"type": "object"}, "The OpenAPI description."),
-        })},
-        "/": {"get": _operation(
-            "searchPage", "The search page: right-to-left Arabic HTML, server-rendered", {
-                "200": _html("The page, with results when q is given."),
-                "400": _html("The page, explaining the bad parameter."),
-                "500": _html("The page, saying that something went wrong."),
-                "503": _html("The page, explaining that search is not available yet."),
-            }, query)},
-        "/static/{file}": {"get": _operation("staticFile", "The page's stylesheet and script", {
-            "200": {"description": "The file.", "content": {
-                "text/css": {"schema": STRING}, "text/javascript": {"schema": STRING}}},
-            "404": {"description": "No such file (`not_found`): a page to a browser that "
-                                   "asks for HTML, JSON otherwise.",
-                    "content": {"application/json": {"schema": _ref("Error")},
-                                "text/html": {"schema": STRING}}},
-        }, [_path_param("file")])},
+        "/api/documents/{doc_id}": {
+            "get": _operation(
+                "getDocument",
+                "One stored document",
+                {
+                    "200": _json("Document", "The document as stored."),
+                    **_errors("not_found"),
+                    **internal,
+                    **unavailable,
+                },
+                [_path_param("doc_id")],
+            )
+        },
+        "/api/suggest": {
+            "get": _operation(
+                "suggest",
+                "Search-box completions for what has been typed",
+                {
+                    "200": _json("Suggestions", "Up to 10 completions, most useful first."),
+                    **_errors("query_too_long"),
+                    **internal,
+                    **unavailable,
+                },
+                [q],
+            )
+        },
+        "/healthz": {
+            "get": _operation(
+                "health",
+                "Whether an index is being served, and which",
+                {
+                    "200": _json("Health", "Serving."),
+                    **internal,
+                    **unavailable,
+                },
+            )
+        },
+        "/openapi.json": {
+            "get": _operation(
+                "openapi",
+                "This document",
+                {
+                    "200": _json({"type": "object"}, "The OpenAPI description."),
+                },
+            )
+        },
+        "/": {
+            "get": _operation(
+                "searchPage",
+                "The search page: right-to-left Arabic HTML, server-rendered",
+                {
+                    "200": _html("The page, with results when q is given."),
+                    "400": _html("The page, explaining the bad parameter."),
+                    "500": _html("The page, saying that something went wrong."),
+                    "503": _html("The page, explaining that search is not available yet."),
+                },
+                query,
+            )
+        },
+        "/static/{file}": {
+            "get": _operation(
+                "staticFile",
+                "The page's stylesheet and script",
+                {
+                    "200": {
+                        "description": "The file.",
+                        "content": {
+                            "text/css": {"schema": STRING},
+                            "text/javascript": {"schema": STRING},
+                        },
+                    },
+                    "404": {
+                        "description": "No such file (`not_found`): a page to a browser that "
+                        "asks for HTML, JSON otherwise.",
+                        "content": {
+                            "application/json": {"schema": _ref("Error")},
+                            "text/html": {"schema": STRING},
+                        },
+                    },
+                },
+                [_path_param("file")],
+            )
+        },
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "bahth", "version": "1.0.0",
-                 "description": "Arabic full-text search over news headlines and articles. "
-                                "Every error is `{\"error\": {\"code\", \"message\"}}` "
-                                "with a stable code." + HEAD_NOTE},
+        "info": {
+            "title": "bahth",
+            "version": "1.0.0",
+            "description": "Arabic full-text search over news headlines and articles. "
+            'Every error is `{"error": {"code", "message"}}` '
+            "with a stable code." + HEAD_NOTE,
+        },
         "paths": paths,
         "components": {"schemas": _schemas(settings.max_per_page)},
     }
@@ -138,40 +223,73 @@ def _object(properties: dict, required=None, closed: bool = True) -> dict:
 def _schemas(max_per_page: int) -> dict:
     marked = "as HTML: escaped, with matches in <mark>"
     return {
-        "Error": _object({"error": _object({
-            "code": {"type": "string", "enum": list(API_ERRORS)}, "message": STRING})}),
-        "Hit": _object({
-            "id": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "title": STRING,
-            "title_html": {"type": "string", "description": f"The title {marked}."},
-            "snippet": {"type": "string", "description": f"The best passage {marked}."},
-            "score": {"type": "number"}, "date": NULLABLE | {"format": "date"},
-            "url": NULLABLE, "source": NULLABLE,
-        }),
-        "SearchResponse": _object({
-            "query": STRING,
-            "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": max_per_page},
-            "took_ms": {"type": "number"},
-            "hits": {"type": "array", "items": _ref("Hit")},
-            "suggestion": NULLABLE | {"description": "A did-you-mean query, when hits are few."},
-            "phrases_relaxed": {"type": "boolean", "description": (
-                "True when no document holds a quoted phrase word for word, so the hits "
-                "match its words in any order.")},
-        }),
+        "Error": _object(
+            {
+                "error": _object(
+                    {"code": {"type": "string", "enum": list(API_ERRORS)}, "message": STRING}
+                )
+            }
+        ),
+        "Hit": _object(
+            {
+                "id": STRING,
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "title": STRING,
+                "title_html": {"type": "string", "description": f"The title {marked}."},
+                "snippet": {"type": "string", "description": f"The best passage {marked}."},
+                "score": {"type": "number"},
+                "date": NULLABLE | {"format": "date"},
+                "url": NULLABLE,
+                "source": NULLABLE,
+            }
+        ),
+        "SearchResponse": _object(
+            {
+                "query": STRING,
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": max_per_page},
+                "took_ms": {"type": "number"},
+                "hits": {"type": "array", "items": _ref("Hit")},
+                "suggestion": NULLABLE
+                | {"description": "A did-you-mean query, when hits are few."},
+                "phrases_relaxed": {
+                    "type": "boolean",
+                    "description": (
+                        "True when no document holds a quoted phrase word for word, so the hits "
+                        "match its words in any order."
+                    ),
+                },
+            }
+        ),
         # Open: a stored field added to the schema later is not a breaking change.
-        "Document": _object({
-            "id": STRING, "kind": {"type": "string", "enum": list(KINDS)}, "title": STRING,
-            "body": STRING, "date": NULLABLE, "url": NULLABLE, "source": NULLABLE,
-            "section": NULLABLE,
-        }, required=["id", "kind", "title", "body"], closed=False),
-        "Suggestions": _object({
-            "query": STRING,
-            "suggestions": {"type": "array", "maxItems": 10, "items": STRING},
-        }),
-        "Health": _object({
-            "status": {"const": "ok"}, "documents": {"type": "integer", "minimum": 0},
-            "engine": STRING, "generation": {"type": "integer"},
-            "built_at": {"type": "string", "format": "date-time"},
-        }),
+        "Document": _object(
+            {
+                "id": STRING,
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "title": STRING,
+                "body": STRING,
+                "date": NULLABLE,
+                "url": NULLABLE,
+                "source": NULLABLE,
+                "section": NULLABLE,
+            },
+            required=["id", "kind", "title", "body"],
+            closed=False,
+        ),
+        "Suggestions": _object(
+            {
+                "query": STRING,
+                "suggestions": {"type": "array", "maxItems": 10, "items": STRING},
+            }
+        ),
+        "Health": _object(
+            {
+                "status": {"const": "ok"},
+                "documents": {"type": "integer", "minimum": 0},
+                "engine": STRING,
+                "generation": {"type": "integer"},
+                "built_at": {"type": "string", "format": "date-time"},
+            }
+        ),
     }

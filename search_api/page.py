@@ -45,8 +45,16 @@ ERROR_TEXT = {
     "index_incompatible": "البحث غير متاح الآن: الفهرس قيد التحديث. حاول بعد قليل.",
 }
 # Which field of the form was wrong, and how (BadQuery's parameter and rule).
-FIELD_LABELS = {"q": "نص البحث", "page": "الصفحة", "per_page": "عدد النتائج في الصفحة",
-                "kind": "النوع", "sort": "الترتيب", "from": "من", "to": "إلى", "source": "المصدر"}
+FIELD_LABELS = {
+    "q": "نص البحث",
+    "page": "الصفحة",
+    "per_page": "عدد النتائج في الصفحة",
+    "kind": "النوع",
+    "sort": "الترتيب",
+    "from": "من",
+    "to": "إلى",
+    "source": "المصدر",
+}
 RULE_TEXT = {
     "type": "يجب أن تكون قيمة «{field}» عددًا صحيحًا.",
     "range": "قيمة «{field}» خارج الحدود المسموح بها.",
@@ -58,8 +66,12 @@ RULE_TEXT = {
 _TAG = re.compile(r"<[^>]+>")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    auto_reload=False)  # they change with a release, not while serving
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)  # they change with a release, not while serving
 
 
 class PageResource(Readable):
@@ -71,26 +83,40 @@ class PageResource(Readable):
         request.validate(self.searcher.settings)  # the empty search box too: ?to=soon is wrong
         response = self.searcher.search(request) if request.q.strip() else None
         resp.content_type = falcon.MEDIA_HTML
-        resp.text = _render("search.html", request, autofocus=response is None,
-                            response=response, **_results(request, response))
+        resp.text = _render(
+            "search.html",
+            request,
+            autofocus=response is None,
+            response=response,
+            **_results(request, response),
+        )
 
 
-def render_error(req, resp, code: str, parameter: str | None = None,
-                 rule: str | None = None) -> None:
+def render_error(
+    req, resp, code: str, parameter: str | None = None, rule: str | None = None
+) -> None:
     """An error as a page: the form again and what went wrong, in Arabic."""
     # The other parameters may be what was wrong: keep only the query in the form.
     request = SearchRequest(req.get_param("q") or "")
     detail = RULE_TEXT.get(rule, "") if parameter in FIELD_LABELS else ""
     resp.content_type = falcon.MEDIA_HTML
-    resp.text = _render("error.html", request, autofocus=code == "not_found",
-                        text=ERROR_TEXT.get(code, ERROR_TEXT["internal_error"]),
-                        detail=detail.format(field=FIELD_LABELS.get(parameter)))
+    resp.text = _render(
+        "error.html",
+        request,
+        autofocus=code == "not_found",
+        text=ERROR_TEXT.get(code, ERROR_TEXT["internal_error"]),
+        detail=detail.format(field=FIELD_LABELS.get(parameter)),
+    )
 
 
 def _render(template: str, request: SearchRequest, **values) -> str:
     return _templates.get_template(template).render(
-        request=request, kinds=KIND_CHOICES, sorts=SORT_CHOICES,
-        default_per_page=DEFAULT_PER_PAGE, **values)
+        request=request,
+        kinds=KIND_CHOICES,
+        sorts=SORT_CHOICES,
+        default_per_page=DEFAULT_PER_PAGE,
+        **values,
+    )
 
 
 def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
@@ -99,15 +125,25 @@ def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
 
     def link(**changes) -> str:
         """The page URL for ``request`` with ``changes``, defaults left out."""
-        values = {"q": request.q, "kind": request.kind, "sort": request.sort,
-                  "from": request.date_from, "to": request.date_to, "source": request.source,
-                  "per_page": request.per_page, "page": request.page} | changes
+        values = {
+            "q": request.q,
+            "kind": request.kind,
+            "sort": request.sort,
+            "from": request.date_from,
+            "to": request.date_to,
+            "source": request.source,
+            "per_page": request.per_page,
+            "page": request.page,
+        } | changes
         defaults = {"sort": "relevance", "per_page": DEFAULT_PER_PAGE, "page": 1}
         pairs = [(k, v) for k, v in values.items() if v not in (None, "") and defaults.get(k) != v]
         return f"{PATH}?{urlencode(pairs)}"
 
-    return {"link": link, "hits": [_hit(hit) for hit in response.hits],
-            "pages": math.ceil(response.total / request.per_page)}
+    return {
+        "link": link,
+        "hits": [_hit(hit) for hit in response.hits],
+        "pages": math.ceil(response.total / request.per_page),
+    }
 
 
 def _hit(hit: dict) -> dict:
@@ -115,7 +151,8 @@ def _hit(hit: dict) -> dict:
     return hit | {
         "title_html": hit["title_html"] or "بدون عنوان",
         "url": _safe_url(hit["url"]),
-        "kind_class": kind, "kind_label": KIND_LABELS.get(kind, hit["kind"]),
+        "kind_class": kind,
+        "kind_label": KIND_LABELS.get(kind, hit["kind"]),
         "snippet": "" if _repeats_title(hit) else hit["snippet"],
     }
 

@@ -61,12 +61,16 @@ def body_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
     values = {}
     for name, value in body.items():
         if name not in declared:
-            raise BadQuery("invalid_parameter", f"{name} is not a search parameter", name,
-                           "unknown")
+            raise BadQuery(
+                "invalid_parameter", f"{name} is not a search parameter", name, "unknown"
+            )
         if value is None:  # absent is how to leave a parameter out
             raise BadQuery("invalid_parameter", f"{name} must not be null", name, "type")
-        if isinstance(value, float) and value.is_integer() and \
-                declared[name].schema["type"] == "integer":
+        if (
+            isinstance(value, float)
+            and value.is_integer()
+            and declared[name].schema["type"] == "integer"
+        ):
             value = int(value)  # 2.0 is an integer to JSON Schema, and so to us
         values[declared[name].attribute] = value
     return SearchRequest(**values)

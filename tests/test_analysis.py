@@ -98,7 +98,12 @@ def test_vowelled_and_plain_text_analyse_alike():
 
 
 def test_mixed_arabic_and_latin():
-    assert [t.exact for t in analyse("لقاح COVID-19 من Pfizer")] == ["لقاح", "covid", "19", "pfizer"]
+    assert [t.exact for t in analyse("لقاح COVID-19 من Pfizer")] == [
+        "لقاح",
+        "covid",
+        "19",
+        "pfizer",
+    ]
 
 
 def test_spans_point_into_the_original_text():

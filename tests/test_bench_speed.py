@@ -20,8 +20,18 @@ KEYS = {
     "analysis": {"docs", "cold_us", "warm_us", "docs_per_cpu_s"},
     "index": {"docs", "seconds", "docs_per_s", "wall_s", "index_mb", "rss_mb", "tree_pss_mb"},
     "query": {"queries", "qps", "p50_ms", "p95_ms", "p99_ms", "errors"},
-    "service": {"phase", "requests", "qps", "p50_ms", "p99_ms", "errors", "worker_rss_mb",
-                "worker_hwm_mb", "concurrency", "generator"},
+    "service": {
+        "phase",
+        "requests",
+        "qps",
+        "p50_ms",
+        "p99_ms",
+        "errors",
+        "worker_rss_mb",
+        "worker_hwm_mb",
+        "concurrency",
+        "generator",
+    },
 }
 
 
@@ -31,8 +41,13 @@ def tiny_news(path):
     with open(path, "w", encoding="utf-8") as out:
         for copy in range(3):
             for doc in docs:
-                record = {"id": f"{doc.id}-{copy}", "title": doc.title,
-                          "text": doc.body or doc.title, "date": doc.date, "source": "seed"}
+                record = {
+                    "id": f"{doc.id}-{copy}",
+                    "title": doc.title,
+                    "text": doc.body or doc.title,
+                    "date": doc.date,
+                    "source": "seed",
+                }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return len(docs) * 3
 
@@ -43,9 +58,24 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
     count = tiny_news(news)
     json_out = tmp_path / "speed.jsonl"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
-         "--analysis", ",".join(BACKENDS), "--json-out", str(json_out)],
-        cwd=PROJECT, capture_output=True, text=True, timeout=400,
+        [
+            sys.executable,
+            "-m",
+            "bench.speed",
+            "--quick",
+            "--news",
+            str(news),
+            "--duration",
+            "1",
+            "--analysis",
+            ",".join(BACKENDS),
+            "--json-out",
+            str(json_out),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=400,
         # the embedded engines only, whatever the environment names
         env={k: v for k, v in os.environ.items() if k != "BAHTH_OPENSEARCH_URL"},
     )
@@ -56,14 +86,17 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
 
     records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert json_out.read_text(encoding="utf-8").splitlines() == [
-        line for line in done.stdout.splitlines() if line.startswith("{")]
+        line for line in done.stdout.splitlines() if line.startswith("{")
+    ]
     runs = [r for r in records if r["repeat"] == 1]
     medians = [r for r in records if r["repeat"] == "median"]
     assert len(runs) == len(medians)  # --quick: one run of each
     for kind, keys in KEYS.items():
         found = [r for r in runs if r["kind"] == kind]
-        expected = {"service": SYSTEMS - {"baseline"} | {"bare-falcon"},
-                    "analysis": {f"analysis-{b}" for b in BACKENDS}}.get(kind, SYSTEMS)
+        expected = {
+            "service": SYSTEMS - {"baseline"} | {"bare-falcon"},
+            "analysis": {f"analysis-{b}" for b in BACKENDS},
+        }.get(kind, SYSTEMS)
         assert {r["system"] for r in found} == expected, kind
         for r in found:
             assert keys <= set(r), (kind, keys - set(r))
@@ -81,18 +114,40 @@ def test_quick_run_prints_tables_and_json_lines(tmp_path):
 
 
 def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
-        tmp_path, opensearch_cluster):
+    tmp_path, opensearch_cluster
+):
     news = tmp_path / "news.jsonl"
     count = tiny_news(news)
     done = subprocess.run(
-        [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1",
-         "--warmup", "1", "--engines", "tantivy", "--analysis", BACKENDS[0],
-         "--opensearch-url", ",".join(opensearch_cluster.urls())],
-        cwd=PROJECT, capture_output=True, text=True, timeout=170,
+        [
+            sys.executable,
+            "-m",
+            "bench.speed",
+            "--quick",
+            "--news",
+            str(news),
+            "--duration",
+            "1",
+            "--warmup",
+            "1",
+            "--engines",
+            "tantivy",
+            "--analysis",
+            BACKENDS[0],
+            "--opensearch-url",
+            ",".join(opensearch_cluster.urls()),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=170,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    runs = [json.loads(line) for line in done.stdout.splitlines()
-            if line.startswith("{") and json.loads(line)["repeat"] == 1]
+    runs = [
+        json.loads(line)
+        for line in done.stdout.splitlines()
+        if line.startswith("{") and json.loads(line)["repeat"] == 1
+    ]
     found = {kind: {r["system"]: r for r in runs if r["kind"] == kind} for kind in KEYS}
     tantivy = f"bahth-tantivy{SUFFIXES[0]}"
     assert set(found["index"]) == set(found["query"]) == {"baseline", tantivy, "bahth-opensearch"}
@@ -110,15 +165,35 @@ def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
 
 def test_targets_hold_each_size_to_its_own_rules():
     from bench.speed import targets
-    service = {"kind": "service", "phase": "titles", "system": "bahth-tantivy", "worker_hwm_mb": 250}
-    lines = targets([
-        service | {"size": "30017", "qps": 650, "p99_ms": 45, "ratio": 0.3},
-        service | {"size": "300170 (x10 repeat)", "qps": 200, "p99_ms": 55},
-        service | {"system": "bahth-tantivy-py", "size": "30017", "qps": 100, "p99_ms": 90},
-        {"kind": "index", "system": "bahth-tantivy", "size": "30017", "docs_per_s": 2100, "ratio": 9.5},
-        {"kind": "index", "system": "bahth-whoosh", "size": "30017", "docs_per_s": 300, "ratio": 1.2},
-        {"kind": "query", "system": "bahth-whoosh", "size": "30017", "qps": 50, "ratio": 2.5},
-    ])
+
+    service = {
+        "kind": "service",
+        "phase": "titles",
+        "system": "bahth-tantivy",
+        "worker_hwm_mb": 250,
+    }
+    lines = targets(
+        [
+            service | {"size": "30017", "qps": 650, "p99_ms": 45, "ratio": 0.3},
+            service | {"size": "300170 (x10 repeat)", "qps": 200, "p99_ms": 55},
+            service | {"system": "bahth-tantivy-py", "size": "30017", "qps": 100, "p99_ms": 90},
+            {
+                "kind": "index",
+                "system": "bahth-tantivy",
+                "size": "30017",
+                "docs_per_s": 2100,
+                "ratio": 9.5,
+            },
+            {
+                "kind": "index",
+                "system": "bahth-whoosh",
+                "size": "30017",
+                "docs_per_s": 300,
+                "ratio": 1.2,
+            },
+            {"kind": "query", "system": "bahth-whoosh", "size": "30017", "qps": 50, "ratio": 2.5},
+        ]
+    )
     assert lines == [
         "MISS  bahth-tantivy service, uncached titles at 30017: 650 QPS ≥ 600, p99 45.0 ms ≤ 30, "
         "30% of bare Falcon ≥ 25 %",

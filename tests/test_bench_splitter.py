@@ -2,16 +2,25 @@
 
 import json
 
-from bench.build_lexicon import fit_logistic, title_edges
-from bench.news_split import counted_articles, held_out_articles, training_articles, tuning_articles
+from bench.build_lexicon import fit_logistic
+from bench.build_lexicon import title_edges
+from bench.news_split import counted_articles
+from bench.news_split import held_out_articles
+from bench.news_split import training_articles
+from bench.news_split import tuning_articles
 
 
 def test_the_three_parts_split_the_corpus_and_hold_nothing_back_twice(tmp_path):
     corpus = tmp_path / "news.jsonl"
     ids = [f"snn-2015-07-21-{n:04d}" for n in range(200)]
-    corpus.write_text("".join(json.dumps({"id": i, "title": "عنوان", "text": "نص الخبر"}) + "\n" for i in ids),
-                      encoding="utf-8")
-    parts = [{a["id"] for a in read(corpus)} for read in (counted_articles, tuning_articles, held_out_articles)]
+    corpus.write_text(
+        "".join(json.dumps({"id": i, "title": "عنوان", "text": "نص الخبر"}) + "\n" for i in ids),
+        encoding="utf-8",
+    )
+    parts = [
+        {a["id"] for a in read(corpus)}
+        for read in (counted_articles, tuning_articles, held_out_articles)
+    ]
     counted, tuning, held_out = parts
     assert counted | tuning | held_out == set(ids)
     assert not (counted & tuning or counted & held_out or tuning & held_out)

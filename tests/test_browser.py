@@ -37,8 +37,9 @@ def server(tmp_path_factory, engine):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=["--no-sandbox"], headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
+        )
         yield chromium
         chromium.close()
 
@@ -148,8 +149,9 @@ def _styled(tab) -> bool:
 
 def _only_the_pages_own_status(tab, status: str) -> None:
     """Chromium logs an error page's status as a console error; anything more is a problem."""
-    assert tab.problems == [f"Failed to load resource: the server responded with a status of "
-                            f"{status}"]
+    assert tab.problems == [
+        f"Failed to load resource: the server responded with a status of {status}"
+    ]
 
 
 def test_an_unknown_address_is_an_arabic_page_with_the_search_box(tab):
@@ -172,7 +174,8 @@ def test_a_bad_date_range_is_explained_in_arabic(tab):
     error = tab.page.locator(".error")
     expect(error).to_contain_text("في الطلب قيمة غير صالحة")
     expect(error.locator(".detail")).to_have_text(
-        "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله.")
+        "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله."
+    )
     assert not re.search(r"[A-Za-z]", error.inner_text())  # no English for the reader
     expect(tab.page.locator("#q")).to_have_value("سوريا")
     assert _styled(tab)

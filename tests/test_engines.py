@@ -16,8 +16,8 @@ from indexer.engines.base import PhraseClause
 from indexer.engines.base import TermClause
 from indexer.errors import DocumentNotFound
 from indexer.ingest.seeds import headline_id
-from indexer.reindex import reindex
 from indexer.query import parse_query
+from indexer.reindex import reindex
 from indexer.search import SearchRequest
 from indexer.search import Searcher
 from indexer.search import engine_query
@@ -38,38 +38,71 @@ SEED_DOCUMENTS = 16  # 15 headlines and the article
 
 # Deliberately not in date order, so a date sort cannot pass by insertion order.
 FEED = [
-    {"id": "feed-cabinet", "date": "2020-02-14", "source": "zaman",
-     "title": "الحكومةُ تعقدُ جلستَها الأسبوعيّة",
-     "text": "ناقش مجلس الوزراء ملفات عدة بينها طلب استقالة قدمه أحد المديرين، وأرجأ البت فيه."},
-    {"id": "feed-oil", "date": "2015-07-21", "source": "enab",
-     "title": "جولة ميدانية في حقول الشرق",
-     "text": "زار الوفد الحكومي حقول النفط ومحطات الضخ المتوقفة منذ سنوات في سوريا."},
-    {"id": "feed-teachers-indefinite", "date": "2019-05-20", "source": "enab",
-     "title": "حفل تكريم سنوي",
-     "text": "كرمت الوزارة معلمين متقاعدين في حفل سنوي بالعاصمة."},
-    {"id": "feed-economy", "date": "2016-03-05", "source": "zaman",
-     "title": "قراءة في المشهد الاقتصادي",
-     "text": "يرى الخبراء أن الاقتصاد السوري النفط عماده الأول منذ عقود."},
-    {"id": "feed-prices", "date": "", "source": "enab",
-     "title": "نشرة أسعار النفط",
-     "text": "تراجعت أسعار النفط في الأسواق العالمية هذا الأسبوع."},
-    {"id": "feed-festival", "date": "2017-11-02T18:30:00Z", "source": "enab",
-     "title": "<script>alert(1)</script> مهرجان دمشق السينمائي يعود",
-     "text": "عاد مهرجان دمشق السينمائي بعد انقطاع طويل بمشاركة واسعة من صناع الأفلام."},
-    {"id": "feed-teachers-definite", "date": "2018-01-10", "source": "zaman",
-     "title": "حفل تكريم رسمي",
-     "text": "كرمت الوزارة المعلمين المتقاعدين في حفل رسمي بالعاصمة."},
+    {
+        "id": "feed-cabinet",
+        "date": "2020-02-14",
+        "source": "zaman",
+        "title": "الحكومةُ تعقدُ جلستَها الأسبوعيّة",
+        "text": "ناقش مجلس الوزراء ملفات عدة بينها طلب استقالة قدمه أحد المديرين، وأرجأ البت فيه.",
+    },
+    {
+        "id": "feed-oil",
+        "date": "2015-07-21",
+        "source": "enab",
+        "title": "جولة ميدانية في حقول الشرق",
+        "text": "زار الوفد الحكومي حقول النفط ومحطات الضخ المتوقفة منذ سنوات في سوريا.",
+    },
+    {
+        "id": "feed-teachers-indefinite",
+        "date": "2019-05-20",
+        "source": "enab",
+        "title": "حفل تكريم سنوي",
+        "text": "كرمت الوزارة معلمين متقاعدين في حفل سنوي بالعاصمة.",
+    },
+    {
+        "id": "feed-economy",
+        "date": "2016-03-05",
+        "source": "zaman",
+        "title": "قراءة في المشهد الاقتصادي",
+        "text": "يرى الخبراء أن الاقتصاد السوري النفط عماده الأول منذ عقود.",
+    },
+    {
+        "id": "feed-prices",
+        "date": "",
+        "source": "enab",
+        "title": "نشرة أسعار النفط",
+        "text": "تراجعت أسعار النفط في الأسواق العالمية هذا الأسبوع.",
+    },
+    {
+        "id": "feed-festival",
+        "date": "2017-11-02T18:30:00Z",
+        "source": "enab",
+        "title": "<script>alert(1)</script> مهرجان دمشق السينمائي يعود",
+        "text": "عاد مهرجان دمشق السينمائي بعد انقطاع طويل بمشاركة واسعة من صناع الأفلام.",
+    },
+    {
+        "id": "feed-teachers-definite",
+        "date": "2018-01-10",
+        "source": "zaman",
+        "title": "حفل تكريم رسمي",
+        "text": "كرمت الوزارة المعلمين المتقاعدين في حفل رسمي بالعاصمة.",
+    },
 ]
 DATED_NEWEST_FIRST = [
-    "feed-cabinet", "feed-teachers-indefinite", "feed-teachers-definite", "feed-festival",
-    "feed-economy", "feed-oil",
+    "feed-cabinet",
+    "feed-teachers-indefinite",
+    "feed-teachers-definite",
+    "feed-festival",
+    "feed-economy",
+    "feed-oil",
 ]
 ALL = "-زززز"  # excludes a word no document has: every document
 
 
 def write_feed(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
     return path
 
 
@@ -161,16 +194,24 @@ def test_kind_filter(searcher):
 
 def test_source_filter(searcher):
     assert set(ids(searcher, ALL, source="zaman")) == {
-        "feed-cabinet", "feed-economy", "feed-teachers-definite"}
+        "feed-cabinet",
+        "feed-economy",
+        "feed-teachers-definite",
+    }
     assert set(ids(searcher, "النفط", source="enab")) == {"feed-oil", "feed-prices"}
     assert total(searcher, "النفط", source="nowhere") == 0
 
 
 def test_date_filter_is_inclusive_and_skips_undated(searcher):
     assert set(ids(searcher, ALL, date_from="2016-03-05", date_to="2018-01-10")) == {
-        "feed-economy", "feed-festival", "feed-teachers-definite"}
+        "feed-economy",
+        "feed-festival",
+        "feed-teachers-definite",
+    }
     assert set(ids(searcher, ALL, date_from="2019-05-20")) == {
-        "feed-cabinet", "feed-teachers-indefinite"}
+        "feed-cabinet",
+        "feed-teachers-indefinite",
+    }
     assert ids(searcher, ALL, date_to="2015-07-21") == ["feed-oil"]
     assert set(ids(searcher, "النفط", date_to="2016-12-31")) == {"feed-oil", "feed-economy"}
 
@@ -179,7 +220,7 @@ def test_date_sort_newest_first_undated_last(searcher):
     found = ids(searcher, ALL, sort="date", per_page=100)
     assert found[: len(DATED_NEWEST_FIRST)] == DATED_NEWEST_FIRST
     assert len(found) == SEED_DOCUMENTS + len(FEED)
-    assert "feed-prices" in found[len(DATED_NEWEST_FIRST):]
+    assert "feed-prices" in found[len(DATED_NEWEST_FIRST) :]
     oil = ids(searcher, "النفط", sort="date")
     assert oil[:2] == ["feed-economy", "feed-oil"]
     assert set(oil[2:]) == {OIL_MINISTER, OIL_FIELDS, "feed-prices"}
@@ -241,8 +282,8 @@ def scores(searcher):
     generation = searcher.generation()
     reader = get_engine(generation.meta["engine"], searcher.settings).reader(generation.engine_dir)
 
-    def search(query: EngineQuery, filters: Filters = Filters()) -> dict[str, float]:
-        results = reader.search(query, filters, "relevance", 0, 100, 2.0)
+    def search(query: EngineQuery, filters: Filters | None = None) -> dict[str, float]:
+        results = reader.search(query, filters or Filters(), "relevance", 0, 100, 2.0)
         assert results.total == len(results.hits)
         return {hit.id: hit.score for hit in results.hits}
 
@@ -263,11 +304,13 @@ def test_clause_scores_add_up_as_in_whoosh(scores):
     half = scores(EngineQuery(should=(TermClause(schema.STEM, "نفط", 0.5),)))
     assert half == pytest.approx({k: v / 2 for k, v in oil.items()})
     assert scores(EngineQuery(should=(OIL, OIL_EXACT))) == pytest.approx(
-        {k: oil[k] + oil_exact.get(k, 0.0) for k in oil})
+        {k: oil[k] + oil_exact.get(k, 0.0) for k in oil}
+    )
     # a required term adds its score to the should clauses'
     title = scores(EngineQuery(should=(OIL_TITLE,)))
     assert scores(EngineQuery(should=(OIL,), must=(OIL_TITLE,))) == pytest.approx(
-        {k: title[k] + oil[k] for k in title})
+        {k: title[k] + oil[k] for k in title}
+    )
     # a required phrase scores as its words do in the phrase (stem) field
     phrase = ("نفط", "سور")  # النفط السوري / النفط السورية
     words = [scores(EngineQuery(should=(TermClause(schema.PHRASE_FIELD, w),))) for w in phrase]
@@ -277,21 +320,31 @@ def test_clause_scores_add_up_as_in_whoosh(scores):
     # an exclusion removes, never rescales
     economy = TermClause(schema.EXACT, "الاقتصاد")
     assert scores(EngineQuery(should=(OIL,), must_not=(economy,))) == pytest.approx(
-        {k: v for k, v in oil.items() if k != "feed-economy"})
+        {k: v for k, v in oil.items() if k != "feed-economy"}
+    )
 
 
 def test_filters_select_without_scoring(scores):
     oil = scores(EngineQuery(should=(OIL,)))
     assert scores(EngineQuery(should=(OIL,)), Filters(source="enab")) == pytest.approx(
-        {k: oil[k] for k in ("feed-oil", "feed-prices")})
+        {k: oil[k] for k in ("feed-oil", "feed-prices")}
+    )
     assert scores(EngineQuery(should=(OIL,)), Filters(kind="headline", date_to="2020-01-01")) == {}
     assert scores(EngineQuery(should=(OIL,)), Filters(date_from="2016-03-05")) == pytest.approx(
-        {"feed-economy": oil["feed-economy"]})
+        {"feed-economy": oil["feed-economy"]}
+    )
 
 
-@pytest.mark.parametrize("q", [
-    "النفط السوري", "حقول النفط", "الثورة", "السجون الأسد", "الوزارة المعلمين",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "النفط السوري",
+        "حقول النفط",
+        "الثورة",
+        "السجون الأسد",
+        "الوزارة المعلمين",
+    ],
+)
 @pytest.mark.parametrize("engine", ENGINES[1:])
 def test_engines_rank_alike(build, q, engine):
     whoosh, other = build("whoosh"), build(engine)
@@ -301,24 +354,45 @@ def test_engines_rank_alike(build, q, engine):
     assert total(other, q) == total(whoosh, q)
 
 
-@pytest.mark.parametrize("q", ["النفط السوري", "استقالة الرئيس", ARTICLE_TITLE, "الوزارة تكرم المعلمين"])
+@pytest.mark.parametrize(
+    "q", ["النفط السوري", "استقالة الرئيس", ARTICLE_TITLE, "الوزارة تكرم المعلمين"]
+)
 def test_embedded_engines_score_alike(build, q):
     """Whoosh rounds field lengths as tantivy (and Lucene) do: the same scores, not only the same order."""
-    whoosh, tantivy = (build(engine).search(SearchRequest(q, per_page=50)).hits for engine in ("whoosh", "tantivy"))
+    whoosh, tantivy = (
+        build(engine).search(SearchRequest(q, per_page=50)).hits for engine in ("whoosh", "tantivy")
+    )
     assert len(whoosh) > 1
-    assert {h["id"]: h["score"] for h in whoosh} == pytest.approx({h["id"]: h["score"] for h in tantivy}, rel=1e-4)
+    assert {h["id"]: h["score"] for h in whoosh} == pytest.approx(
+        {h["id"]: h["score"] for h in tantivy}, rel=1e-4
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_incremental_add_update_delete(tmp_path, engine, engine_settings):
     settings = engine_settings(engine, tmp_path / "index")
     first = [
-        {"id": "a", "date": "2015-07-21", "source": "enab", "title": "افتتاح معرض الكتاب",
-         "text": "افتتح معرض الكتاب أبوابه للزوار بمشاركة مئات دور النشر."},
-        {"id": "b", "date": "2016-01-02", "source": "enab", "title": "انقطاع الكهرباء في حلب",
-         "text": "عانت أحياء حلب من انقطاع الكهرباء ساعات طويلة."},
-        {"id": "c", "date": "2017-03-04", "source": "zaman", "title": "موسم حصاد القمح",
-         "text": "بدأ المزارعون حصاد القمح في سهول حوران."},
+        {
+            "id": "a",
+            "date": "2015-07-21",
+            "source": "enab",
+            "title": "افتتاح معرض الكتاب",
+            "text": "افتتح معرض الكتاب أبوابه للزوار بمشاركة مئات دور النشر.",
+        },
+        {
+            "id": "b",
+            "date": "2016-01-02",
+            "source": "enab",
+            "title": "انقطاع الكهرباء في حلب",
+            "text": "عانت أحياء حلب من انقطاع الكهرباء ساعات طويلة.",
+        },
+        {
+            "id": "c",
+            "date": "2017-03-04",
+            "source": "zaman",
+            "title": "موسم حصاد القمح",
+            "text": "بدأ المزارعون حصاد القمح في سهول حوران.",
+        },
     ]
     reindex(settings, [write_feed(tmp_path / "first.jsonl", first)])
     searcher = Searcher(settings)
@@ -326,13 +400,27 @@ def test_incremental_add_update_delete(tmp_path, engine, engine_settings):
     assert searcher.health()["generation"] == 1
 
     second = [
-        {"id": "b", "date": "2016-01-03", "source": "enab", "title": "عودة الكهرباء إلى حلب",
-         "text": "عادت الكهرباء إلى أحياء حلب بعد إصلاح المحطة."},
-        {"id": "d", "date": "2018-05-06", "source": "zaman", "title": "تساقط الثلوج في دمشق",
-         "text": "شهدت دمشق تساقط الثلوج للمرة الأولى منذ سنوات."},
+        {
+            "id": "b",
+            "date": "2016-01-03",
+            "source": "enab",
+            "title": "عودة الكهرباء إلى حلب",
+            "text": "عادت الكهرباء إلى أحياء حلب بعد إصلاح المحطة.",
+        },
+        {
+            "id": "d",
+            "date": "2018-05-06",
+            "source": "zaman",
+            "title": "تساقط الثلوج في دمشق",
+            "text": "شهدت دمشق تساقط الثلوج للمرة الأولى منذ سنوات.",
+        },
     ]
-    summary = reindex(settings, [write_feed(tmp_path / "second.jsonl", second)],
-                      incremental=True, delete_ids=["c"])
+    summary = reindex(
+        settings,
+        [write_feed(tmp_path / "second.jsonl", second)],
+        incremental=True,
+        delete_ids=["c"],
+    )
     assert (summary.kinds["article"], summary.deleted, summary.total) == (2, 1, 3)
     assert searcher.health() == searcher.health() | {"generation": 2, "documents": 3}
     assert ids(searcher, "الكهرباء") == ["b"]  # replaced, not duplicated
@@ -354,26 +442,55 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
     totals of its matcher path, across segments and deleted documents."""
     settings = Settings(index_dir=tmp_path / "index", engine="whoosh")
     reindex(settings, [SEEDS, write_feed(tmp_path / "feed.jsonl", FEED)])
-    changed = [dict(FEED[1], text="عاد الوفد من حقول النفط في سوريا بعد جولة ميدانية."),
-               {"id": "feed-new", "date": "2021-01-01", "source": "zaman", "title": "النفط السوري",
-                "text": "ارتفع إنتاج النفط السوري في الحقول الشرقية."}]
-    reindex(settings, [write_feed(tmp_path / "changed.jsonl", changed)], incremental=True,
-            delete_ids=["feed-prices"])
+    changed = [
+        dict(FEED[1], text="عاد الوفد من حقول النفط في سوريا بعد جولة ميدانية."),
+        {
+            "id": "feed-new",
+            "date": "2021-01-01",
+            "source": "zaman",
+            "title": "النفط السوري",
+            "text": "ارتفع إنتاج النفط السوري في الحقول الشرقية.",
+        },
+    ]
+    reindex(
+        settings,
+        [write_feed(tmp_path / "changed.jsonl", changed)],
+        incremental=True,
+        delete_ids=["feed-prices"],
+    )
     generation = Searcher(settings).generation()
     reader = get_engine("whoosh", settings).reader(generation.engine_dir)
     assert not reader._searcher.is_atomic()  # segments, and deleted documents in them
-    for q in ("النفط السوري", "حقول النفط في سوريا", "استقالة الرئيس", "الحكومة تعقد جلستها",
-              "مهرجان دمشق السينمائي", ARTICLE_TITLE):
+    for q in (
+        "النفط السوري",
+        "حقول النفط في سوريا",
+        "استقالة الرئيس",
+        "الحكومة تعقد جلستها",
+        "مهرجان دمشق السينمائي",
+        ARTICLE_TITLE,
+    ):
         query = engine_query(parse_query(q))
-        for filters in (Filters(), Filters(source="enab"), Filters(kind="article", date_from="2016-01-01")):
+        for filters in (
+            Filters(),
+            Filters(source="enab"),
+            Filters(kind="article", date_from="2016-01-01"),
+        ):
             for depth in (10, 5):
-                fast_total, fast, _ = reader._rank_terms(query.should, filters, depth, time.perf_counter() + 2.0)
-                slow_total, slow, _ = reader._rank_collected(query, filters, "relevance", depth, 2.0)
+                fast_total, fast, _ = reader._rank_terms(
+                    query.should, filters, depth, time.perf_counter() + 2.0
+                )
+                slow_total, slow, _ = reader._rank_collected(
+                    query, filters, "relevance", depth, 2.0
+                )
                 assert fast_total == slow_total
                 assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
                 assert [score for _, score in fast] == pytest.approx([score for _, score in slow])
-    assert "feed-prices" not in {h.id for h in reader.search(
-        engine_query(parse_query("أسعار النفط")), Filters(), "relevance", 0, 50, 2.0).hits}
+    assert "feed-prices" not in {
+        h.id
+        for h in reader.search(
+            engine_query(parse_query("أسعار النفط")), Filters(), "relevance", 0, 50, 2.0
+        ).hits
+    }
     reader.close()
 
 

@@ -23,8 +23,8 @@ from indexer.ingest.sources import read_sources
 from indexer.search import SearchRequest
 from indexer.search import Searcher
 from indexer.settings import Settings
-from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEEDS
+from tests.conftest import SEED_HEADLINES
 from tests.test_reindex import bahth
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -62,12 +62,20 @@ def test_a_page_gives_its_ticker_headlines_then_its_article():
     docs = records(ALEPPO)
     assert [d.kind for d in docs] == ["headline"] * 5 + ["article"]
     assert [d.title for d in docs[:5]] == SEED_HEADLINES[:5]
-    assert docs[4].url == "https://dafatayn.example.org/2024/12/16/kawaya/"  # its link, made absolute
+    assert (
+        docs[4].url == "https://dafatayn.example.org/2024/12/16/kawaya/"
+    )  # its link, made absolute
     article = docs[5]
     assert (article.id, article.title) == (
-        "aleppo-water", "عودة ضخ المياه إلى أحياء حلب الشرقية بعد إصلاح محطة الخفسة")
+        "aleppo-water",
+        "عودة ضخ المياه إلى أحياء حلب الشرقية بعد إصلاح محطة الخفسة",
+    )
     assert (article.date, article.url, article.source, article.section) == (
-        "2024-12-17", "https://dafatayn.example.org/2024/12/17/aleppo-water/", SITE, "أخبار سورية")
+        "2024-12-17",
+        "https://dafatayn.example.org/2024/12/17/aleppo-water/",
+        SITE,
+        "أخبار سورية",
+    )
     paragraphs = article.body.split("\n\n")
     assert len(paragraphs) == 5
     assert paragraphs[0].startswith("أعلنت المؤسسة العامة لمياه الشرب في حلب")
@@ -86,7 +94,10 @@ def test_a_page_without_a_canonical_link_takes_its_og_url_and_time():
     [article] = articles(HOMS)
     assert article.title == "جامعة حمص تستأنف امتحانات الفصل الأول بعد تأجيلها أسبوعين"
     assert (article.date, article.url, article.source) == (
-        "2024-12-18", "https://dafatayn.example.org/2024/12/18/homs-exams/", SITE)
+        "2024-12-18",
+        "https://dafatayn.example.org/2024/12/18/homs-exams/",
+        SITE,
+    )
     assert article.body.startswith("حددت رئاسة جامعة حمص يوم السبت المقبل")
     assert article.body.endswith("إضافة إلى فروعها في تدمر والقصير.")
 
@@ -113,8 +124,9 @@ def test_menus_shares_related_comments_and_footer_are_left_out(page):
 def test_pages_and_feeds_are_recognised_by_content_without_an_extension(tmp_path):
     shutil.copy(ALEPPO, tmp_path / "aleppo-water")  # saved as the crawler found them
     shutil.copy(RSS, tmp_path / "feed")
-    (tmp_path / "atom").write_text(ATOM.read_text(encoding="utf-8").split("\n", 1)[1],
-                                   encoding="utf-8")  # without its XML declaration
+    (tmp_path / "atom").write_text(
+        ATOM.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8"
+    )  # without its XML declaration
     assert [d.id for d in articles(tmp_path / "aleppo-water")] == ["aleppo-water"]
     assert len(articles(tmp_path / "feed")) == 3
     assert len(articles(tmp_path / "atom")) == 2
@@ -138,7 +150,11 @@ def test_rss_items_are_articles_with_date_link_and_source():
     assert flood.id == "https://dafatayn.example.org/?p=3604"  # the guid
     assert flood.title == "الأمطار الغزيرة تغمر مخيمات النازحين في ريف إدلب الشمالي"
     assert (flood.date, flood.url, flood.source, flood.section) == (
-        "2024-12-19", "https://dafatayn.example.org/2024/12/19/idlib-camps-flood/", SITE, "أخبار سورية")
+        "2024-12-19",
+        "https://dafatayn.example.org/2024/12/19/idlib-camps-flood/",
+        SITE,
+        "أخبار سورية",
+    )
     # The full text (content:encoded), not the teaser; its share link left out.
     assert flood.body.split("\n\n")[0].startswith("غمرت مياه الأمطار الغزيرة التي هطلت ليلة أمس")
     assert flood.body.split("\n\n")[-1].endswith("مواد تدفئة قبل اشتداد البرد.")
@@ -151,36 +167,50 @@ def test_atom_entries_are_articles():
     poetry, souq = records(ATOM)
     assert poetry.id == "tag:dafatayn.example.org,2024:culture-118"
     assert (poetry.date, poetry.url, poetry.source) == (
-        "2024-12-16", "https://dafatayn.example.org/culture/2024/12/16/latakia-poetry/",
-        "نشرة الضفتين الثقافية")
+        "2024-12-16",
+        "https://dafatayn.example.org/culture/2024/12/16/latakia-poetry/",
+        "نشرة الضفتين الثقافية",
+    )
     assert poetry.body.startswith("انطلقت في مدينة اللاذقية أمسيات مهرجان الشعر العربي")
     assert souq.date == "2024-12-15"  # no <published>: its <updated>
     assert souq.body.split("\n\n") == [
-        ("دخلت أعمال ترميم سوق المدينة الأثري في حلب مرحلتها الأخيرة، بعد إعادة تأهيل أكثر من "
-         "مئتي محل تجاري في الأسواق المسقوفة."),
+        (
+            "دخلت أعمال ترميم سوق المدينة الأثري في حلب مرحلتها الأخيرة، بعد إعادة تأهيل أكثر من "
+            "مئتي محل تجاري في الأسواق المسقوفة."
+        ),
         "ويأمل الحرفيون أن تعود الحركة إلى السوق قبل شهر رمضان المقبل.",
     ]
 
 
 def rss(*items: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>\n'
-            "<title>أخبار الضفتين</title>\n" + "".join(items) + "</channel></rss>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>\n'
+        "<title>أخبار الضفتين</title>\n" + "".join(items) + "</channel></rss>\n"
+    )
 
 
 def test_the_date_is_the_day_the_writer_gave(tmp_path):
     # 01:30 in Damascus is still the day before in UTC.
     feed = tmp_path / "night.rss"
-    feed.write_text(rss("<item><title>قصف ليلي على ريف حماة</title><link>https://x.example/1</link>"
-                        "<pubDate>Thu, 19 Dec 2024 01:30:00 +0300</pubDate></item>\n"),
-                    encoding="utf-8")
+    feed.write_text(
+        rss(
+            "<item><title>قصف ليلي على ريف حماة</title><link>https://x.example/1</link>"
+            "<pubDate>Thu, 19 Dec 2024 01:30:00 +0300</pubDate></item>\n"
+        ),
+        encoding="utf-8",
+    )
     [doc] = records(feed)
     assert (doc.id, doc.date, doc.body) == ("https://x.example/1", "2024-12-19", "")
 
 
 def test_a_feed_is_read_as_the_utf8_it_is_whatever_it_declares(tmp_path):
     feed = tmp_path / "feed.xml"
-    feed.write_text(rss("<item><title>خبر عاجل</title><link>https://x.example/1</link></item>\n")
-                    .replace('encoding="UTF-8"', 'encoding="windows-1256"'), encoding="utf-8-sig")
+    feed.write_text(
+        rss("<item><title>خبر عاجل</title><link>https://x.example/1</link></item>\n").replace(
+            'encoding="UTF-8"', 'encoding="windows-1256"'
+        ),
+        encoding="utf-8-sig",
+    )
     [doc] = records(feed)
     assert (doc.title, doc.source, doc.origin) == ("خبر عاجل", SITE, (str(feed), 4))
 
@@ -190,28 +220,47 @@ def test_a_feed_is_read_as_the_utf8_it_is_whatever_it_declares(tmp_path):
 
 def test_an_entry_without_id_or_text_says_file_line_entry_and_reason(tmp_path):
     feed = tmp_path / "feed.xml"
-    feed.write_text(rss(
-        "<item><title>خبر سليم</title><link>https://x.example/1</link></item>\n",
-        "<item><title>خبر بلا رابط</title></item>\n",
-        "<item><link>https://x.example/3</link><description> </description></item>\n",
-    ), encoding="utf-8")
+    feed.write_text(
+        rss(
+            "<item><title>خبر سليم</title><link>https://x.example/1</link></item>\n",
+            "<item><title>خبر بلا رابط</title></item>\n",
+            "<item><link>https://x.example/3</link><description> </description></item>\n",
+        ),
+        encoding="utf-8",
+    )
     good, no_link, no_text = records(feed)
     assert good.title == "خبر سليم"
     assert no_link.message == f"{feed}:5: entry 2: no id and no link"
     assert no_text.message == f"{feed}:6: entry 3: no title and no text"
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("broken.xml", rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n"),
-     "5: malformed feed: mismatched tag"),
-    ("undeclared.rss", '<rss version="2.0"><channel>\n<item><title>خبر\n</channel></rss>\n',
-     "3: malformed feed: mismatched tag"),
-    ("sitemap.xml", '<?xml version="1.0"?>\n<urlset><url><loc>https://x.example/</loc></url></urlset>\n',
-     "1: not an RSS or Atom feed"),
-    ("quiet.rss", rss(), "1: empty feed: no entries"),
-    ("tag.html", TAG_PAGE.read_text(encoding="utf-8"), "3: no main text (only menus, links or comments)"),
-    ("blank.htm", "\n  \n", "1: empty page"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "broken.xml",
+            rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n"),
+            "5: malformed feed: mismatched tag",
+        ),
+        (
+            "undeclared.rss",
+            '<rss version="2.0"><channel>\n<item><title>خبر\n</channel></rss>\n',
+            "3: malformed feed: mismatched tag",
+        ),
+        (
+            "sitemap.xml",
+            '<?xml version="1.0"?>\n<urlset><url><loc>https://x.example/</loc></url></urlset>\n',
+            "1: not an RSS or Atom feed",
+        ),
+        ("quiet.rss", rss(), "1: empty feed: no entries"),
+        (
+            "tag.html",
+            TAG_PAGE.read_text(encoding="utf-8"),
+            "3: no main text (only menus, links or comments)",
+        ),
+        ("blank.htm", "\n  \n", "1: empty page"),
+    ],
+)
 def test_a_bad_feed_or_page_says_file_line_and_reason(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -247,13 +296,16 @@ def site_index(tmp_path_factory):
     return index
 
 
-@pytest.mark.parametrize("query, doc_id", [
-    ("الخفسة", "aleppo-water"),  # the page's article
-    ("صهاريج", "aleppo-water"),
-    ("تدمر", "homs-exams"),
-    ("أطمة", "https://dafatayn.example.org/?p=3604"),  # a feed item's full text
-    ("الليرة", "https://dafatayn.example.org/?p=3598"),
-])
+@pytest.mark.parametrize(
+    "query, doc_id",
+    [
+        ("الخفسة", "aleppo-water"),  # the page's article
+        ("صهاريج", "aleppo-water"),
+        ("تدمر", "homs-exams"),
+        ("أطمة", "https://dafatayn.example.org/?p=3604"),  # a feed item's full text
+        ("الليرة", "https://dafatayn.example.org/?p=3598"),
+    ],
+)
 def test_the_page_and_the_feed_are_found(site_index, query, doc_id):
     hit = search(site_index, query).hits[0]
     assert hit["id"] == doc_id
@@ -272,15 +324,26 @@ def test_boilerplate_words_find_nothing(site_index, word):
     assert search(site_index, word).total == 0
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("broken.rss", rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n").encode(),
-     "5: malformed feed: mismatched tag"),
-    ("tag.html", TAG_PAGE.read_bytes(), "3: no main text (only menus, links or comments)"),
-    ("cp1256.html", "<html>\n<body>\n<p>عودة المياه</p></body></html>".encode("cp1256"),
-     "3: invalid UTF-8 at byte 3"),
-], ids=["malformed feed", "no main text", "not UTF-8"])
-def test_a_bad_source_fails_the_run_and_leaves_the_served_index(tmp_path, site_index, name,
-                                                                 content, message):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "broken.rss",
+            rss("<item><title>خبر</title>\n<link>https://x.example/1</item>\n").encode(),
+            "5: malformed feed: mismatched tag",
+        ),
+        ("tag.html", TAG_PAGE.read_bytes(), "3: no main text (only menus, links or comments)"),
+        (
+            "cp1256.html",
+            "<html>\n<body>\n<p>عودة المياه</p></body></html>".encode("cp1256"),
+            "3: invalid UTF-8 at byte 3",
+        ),
+    ],
+    ids=["malformed feed", "no main text", "not UTF-8"],
+)
+def test_a_bad_source_fails_the_run_and_leaves_the_served_index(
+    tmp_path, site_index, name, content, message
+):
     index = tmp_path / "index"
     shutil.copytree(site_index, index)
     before = Catalog(index).current_name()
@@ -301,16 +364,23 @@ def test_skip_bad_skips_the_bad_page_and_entries(tmp_path):
     shutil.copy(HOMS, sources / "homs-exams.html")
     shutil.copy(TAG_PAGE, sources / "tag.html")
     (sources / "cp1256.htm").write_bytes("<p>عودة المياه</p>".encode("cp1256"))
-    (sources / "feed.xml").write_text(rss(
-        "<item><title>خبر بلا رابط</title></item>\n",
-        "<item><title>ارتفاع منسوب نهر العاصي</title><link>https://x.example/2</link></item>\n",
-    ), encoding="utf-8")
+    (sources / "feed.xml").write_text(
+        rss(
+            "<item><title>خبر بلا رابط</title></item>\n",
+            "<item><title>ارتفاع منسوب نهر العاصي</title><link>https://x.example/2</link></item>\n",
+        ),
+        encoding="utf-8",
+    )
     result = bahth("reindex", "--index", index, "--skip-bad", sources)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("indexed 17 documents (2 articles, 15 headlines), deleted 0, "
-                                    "skipped 3 bad")
-    for line in (f"{sources / 'cp1256.htm'}:1: invalid UTF-8", f"{sources / 'feed.xml'}:4: entry 1",
-                 f"{sources / 'tag.html'}:3: no main text"):
+    assert result.stdout.startswith(
+        "indexed 17 documents (2 articles, 15 headlines), deleted 0, skipped 3 bad"
+    )
+    for line in (
+        f"{sources / 'cp1256.htm'}:1: invalid UTF-8",
+        f"{sources / 'feed.xml'}:4: entry 1",
+        f"{sources / 'tag.html'}:3: no main text",
+    ):
         assert line in result.stderr
     assert search(index, "جامعة حمص").hits[0]["id"] == "homs-exams"
     assert search(index, "العاصي").hits[0]["id"] == "https://x.example/2"
@@ -325,21 +395,56 @@ def test_nothing_is_fetched_while_reading(monkeypatch):
     found = records(DATA)  # the pages with their tickers, the feeds, the tag page
     assert [type(r).__name__ for r in found].count("Document") == 27
     assert [r.reason for r in found if isinstance(r, BadDocument)] == [
-        "no main text (only menus, links or comments)"]
+        "no main text (only menus, links or comments)"
+    ]
 
 
 # Markup pieces of pages and feeds, Arabic letters and any character, in any order:
 # whatever a page or a feed holds, it gives documents or bad records, never an exception.
 PIECES = st.one_of(
-    st.sampled_from(["<html>", "<body>", "</body>", "<p>", "</p>", '<div class="breaking">', "</div>",
-                     "<li>", "<a href='/x'>", "</a>", "<h1>", "<!--", "-->", "<![CDATA[", "]]>",
-                     "&amp;", "&hellip;", "&#0;", "<?xml version='1.0'?>", '<rss version="2.0">',
-                     "<channel>", "<item>", "</item>", "<title>", "</title>", "<link>", "<guid>",
-                     "<description>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>",
-                     "<pubDate>Thu, 19 Dec 2024 07:45:00 +0300</pubDate>", "\n"]),
-    st.text(st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
-                      st.characters(exclude_categories=["Cs"])),  # text decoded from UTF-8
-            max_size=20),
+    st.sampled_from(
+        [
+            "<html>",
+            "<body>",
+            "</body>",
+            "<p>",
+            "</p>",
+            '<div class="breaking">',
+            "</div>",
+            "<li>",
+            "<a href='/x'>",
+            "</a>",
+            "<h1>",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "]]>",
+            "&amp;",
+            "&hellip;",
+            "&#0;",
+            "<?xml version='1.0'?>",
+            '<rss version="2.0">',
+            "<channel>",
+            "<item>",
+            "</item>",
+            "<title>",
+            "</title>",
+            "<link>",
+            "<guid>",
+            "<description>",
+            "<feed xmlns='http://www.w3.org/2005/Atom'>",
+            "<entry>",
+            "<pubDate>Thu, 19 Dec 2024 07:45:00 +0300</pubDate>",
+            "\n",
+        ]
+    ),
+    st.text(
+        st.one_of(
+            st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+            st.characters(exclude_categories=["Cs"]),
+        ),  # text decoded from UTF-8
+        max_size=20,
+    ),
 )
 MARKUP = st.lists(PIECES, max_size=40).map("".join)
 

@@ -44,6 +44,7 @@ LATENCIES: dict[tuple[str, str], float] = {}
 
 # --- the corpus ----------------------------------------------------------------------------
 
+
 def article_sentences(seed_text: str) -> list[str]:
     """The seed page's sentences of four words or more (ticker and article alike)."""
     found = []
@@ -69,8 +70,14 @@ def write_feed(path, sentences: list[str], count: int = FEED_SIZE):
                 "url": f"https://news.example/{i}",
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        xss = {"id": XSS_ID, "title": XSS_TITLE, "text": XSS_BODY, "date": "2024-12-08",
-               "url": "javascript:alert(1)", "source": "<b>مصدر</b>"}
+        xss = {
+            "id": XSS_ID,
+            "title": XSS_TITLE,
+            "text": XSS_BODY,
+            "date": "2024-12-08",
+            "url": "javascript:alert(1)",
+            "source": "<b>مصدر</b>",
+        }
         out.write(json.dumps(xss, ensure_ascii=False) + "\n")
     return path
 
@@ -107,6 +114,7 @@ def client(settings, engine):
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def get(client, path, *, label=None, engine=None, query_string=None, **params):
     """A GET that is never a 5xx; timed and recorded when ``label`` is given."""
@@ -149,6 +157,7 @@ def article_words(seed_text: str) -> list[str]:
 
 # --- long queries --------------------------------------------------------------------------
 
+
 def test_501_characters_is_query_too_long(client):
     for path in ("/api/search", "/api/suggest"):
         result, _ = get(client, path, q="ب" * (MAX_Q + 1))
@@ -177,12 +186,18 @@ def short_tokens() -> str:
 
 def single_characters() -> str:
     """250 distinct one-character tokens in 499 characters: Arabic letters, then other scripts."""
-    pool = ("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةىپچژگکیڤ" + "abcdefghijklmnopqrstuvwxyz"
-            + "0123456789" + "٠١٢٣٤٥٦٧٨٩" + "αβγδεζηθικλμνξοπρστυφχψω"
-            + "абвгдежзийклмнопрстуфхцчшщъыьэюя" + "אבגדהוזחטיכלמנסעפצקרשת"
-            + "ԱԲԳԴԵԶԷԸԹԺԻԼԽԾԿՀՁՂՃՄՅՆՇՈՉՊՋՌՍՎՏՐՑՒՓՔՕՖ"
-            + "กขคฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"
-            + "აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ")
+    pool = (
+        "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةىپچژگکیڤ"
+        + "abcdefghijklmnopqrstuvwxyz"
+        + "0123456789"
+        + "٠١٢٣٤٥٦٧٨٩"
+        + "αβγδεζηθικλμνξοπρστυφχψω"
+        + "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+        + "אבגדהוזחטיכלמנסעפצקרשת"
+        + "ԱԲԳԴԵԶԷԸԹԺԻԼԽԾԿՀՁՂՃՄՅՆՇՈՉՊՋՌՍՎՏՐՑՒՓՔՕՖ"
+        + "กขคฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"
+        + "აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ"
+    )
     tokens = list(dict.fromkeys(pool))[:250]
     assert len(tokens) == 250
     return " ".join(tokens)
@@ -222,16 +237,38 @@ def test_search_time_limit_bounds_a_query(settings, engine):
     """With a 0.1 s search time limit, the costliest legal query we found answers within 1 s."""
     client = TestClient(create_app(settings.replace(search_time_limit=0.1)))
     q = fill(['"التحالف الدولي"'] * 40)  # 29 copies of one required phrase, 492 characters
-    result, elapsed = get(client, "/api/search", label="29 copies of one phrase (limit 0.1 s)",
-                          engine=engine, q=q)
+    result, elapsed = get(
+        client, "/api/search", label="29 copies of one phrase (limit 0.1 s)", engine=engine, q=q
+    )
     assert result.status_code == 200
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
 # --- operators and wildcards are plain words -----------------------------------------------
 
-@pytest.mark.parametrize("q", ["*", "?", "~", "title:*", "*:*", "-", "title:", '"', '""', "-\"",
-                               "title:\"", "(", ")", "AND OR NOT", "\\", "%", "ال*"])
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "*",
+        "?",
+        "~",
+        "title:*",
+        "*:*",
+        "-",
+        "title:",
+        '"',
+        '""',
+        '-"',
+        'title:"',
+        "(",
+        ")",
+        "AND OR NOT",
+        "\\",
+        "%",
+        "ال*",
+    ],
+)
 def test_operator_only_queries_are_plain_words(client, q):
     result, _ = get(client, "/api/search", q=q)
     assert result.status_code == 200, result.text[:300]
@@ -240,18 +277,21 @@ def test_operator_only_queries_are_plain_words(client, q):
         assert result.json["total"] == 0 and result.json["hits"] == []
 
 
-@pytest.mark.parametrize("odd, plain", [
-    ("التحالف*", "التحالف"),
-    ("*التحالف*", "التحالف"),
-    ("التحالف?", "التحالف"),
-    ("التحالف~2", "التحالف 2"),
-    ("title:النفط*", "title:النفط"),
-    ('"التحالف الدولي', "التحالف الدولي"),  # an unbalanced quote is not a phrase
-    ("التحالف الدولي\"", "التحالف الدولي"),
-    ("\u202eسوريا\u202c", "سوريا"),  # RTL override
-    ("\u202dسوريا\u202c", "سوريا"),  # LTR override
-    ("\u2067سوريا\u2069 \u200fالنفط\u200e", "سوريا النفط"),  # isolates and marks
-])
+@pytest.mark.parametrize(
+    "odd, plain",
+    [
+        ("التحالف*", "التحالف"),
+        ("*التحالف*", "التحالف"),
+        ("التحالف?", "التحالف"),
+        ("التحالف~2", "التحالف 2"),
+        ("title:النفط*", "title:النفط"),
+        ('"التحالف الدولي', "التحالف الدولي"),  # an unbalanced quote is not a phrase
+        ('التحالف الدولي"', "التحالف الدولي"),
+        ("\u202eسوريا\u202c", "سوريا"),  # RTL override
+        ("\u202dسوريا\u202c", "سوريا"),  # LTR override
+        ("\u2067سوريا\u2069 \u200fالنفط\u200e", "سوريا النفط"),  # isolates and marks
+    ],
+)
 def test_odd_forms_read_as_the_plain_words(client, odd, plain):
     odd_result, _ = get(client, "/api/search", q=odd)
     plain_result, _ = get(client, "/api/search", q=plain)
@@ -265,6 +305,7 @@ def test_odd_forms_read_as_the_plain_words(client, odd, plain):
 
 # --- pagination ----------------------------------------------------------------------------
 
+
 def test_deep_pages(client, engine):
     # page × per_page beyond MAX_RESULT_WINDOW (10,000) is refused before any search runs.
     for page, per_page in (("100000", None), ("1001", "10"), ("101", "100"), ("9" * 18, None)):
@@ -273,8 +314,15 @@ def test_deep_pages(client, engine):
         assert_error(result, 400, "page_too_deep")
     # Exactly at the window: served (past the last hit, so empty), within the budget.
     for page, per_page in (("1000", "10"), ("100", "100")):
-        result, elapsed = get(client, "/api/search", q="سوريا", page=page, per_page=per_page,
-                              label=f"page={page}&per_page={per_page}", engine=engine)
+        result, elapsed = get(
+            client,
+            "/api/search",
+            q="سوريا",
+            page=page,
+            per_page=per_page,
+            label=f"page={page}&per_page={per_page}",
+            engine=engine,
+        )
         assert result.status_code == 200 and elapsed < BUDGET_S
         body = result.json
         assert body["page"] == int(page) and body["hits"] == []
@@ -283,11 +331,24 @@ def test_deep_pages(client, engine):
     assert page.status_code == 400 and "text/html" in page.headers["content-type"]
 
 
-@pytest.mark.parametrize("name, value", [
-    ("page", "0"), ("page", "-1"), ("page", str(10**19)), ("page", "1e3"), ("page", "%D9%A3"),
-    ("page", "%00"), ("per_page", "0"), ("per_page", "101"), ("per_page", "%D9%A1%D9%A0"),
-    ("sort", "%ED%A0%80"), ("kind", "%00"), ("from", "2024-02-30"), ("to", "0000-01-01"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("page", "0"),
+        ("page", "-1"),
+        ("page", str(10**19)),
+        ("page", "1e3"),
+        ("page", "%D9%A3"),
+        ("page", "%00"),
+        ("per_page", "0"),
+        ("per_page", "101"),
+        ("per_page", "%D9%A1%D9%A0"),
+        ("sort", "%ED%A0%80"),
+        ("kind", "%00"),
+        ("from", "2024-02-30"),
+        ("to", "0000-01-01"),
+    ],
+)
 def test_bad_parameters_are_400_json(client, name, value):
     result, _ = get(client, "/api/search", query_string=f"q=x&{name}={value}")
     assert_error(result, 400, "invalid_parameter")
@@ -298,9 +359,25 @@ def test_bad_parameters_are_400_json(client, name, value):
 # --- odd bytes -----------------------------------------------------------------------------
 
 ODD_QUERY_STRINGS = [
-    "q=%00", "q=%D8%B3%00%D9%88", "q=%ED%A0%80", "q=%ED%B0%80%ED%A0%80", "q=%E0%A4",
-    "q=%FF%FE", "q=%zz%", "q=%", "q=%%", "q=%D8", "q=%D8%B3%ff", "q=%u0633", "q=%2",
-    "q=a&q=%00", "q=%D8%B3%C0%AF", "%00=%00", "q", "=&=&&", "q=%0D%0AX-Injected:%201",
+    "q=%00",
+    "q=%D8%B3%00%D9%88",
+    "q=%ED%A0%80",
+    "q=%ED%B0%80%ED%A0%80",
+    "q=%E0%A4",
+    "q=%FF%FE",
+    "q=%zz%",
+    "q=%",
+    "q=%%",
+    "q=%D8",
+    "q=%D8%B3%ff",
+    "q=%u0633",
+    "q=%2",
+    "q=a&q=%00",
+    "q=%D8%B3%C0%AF",
+    "%00=%00",
+    "q",
+    "=&=&&",
+    "q=%0D%0AX-Injected:%201",
 ]
 
 
@@ -314,22 +391,48 @@ def test_odd_bytes_in_the_query_string_are_handled(client, path, query_string):
         json.loads(result.text)
 
 
-@pytest.mark.parametrize("doc_id", [
-    "..%2F..%2Fetc%2Fpasswd", "../../meta.json", "..%2F..%2Fmeta.json", "%2E%2E%2F%2E%2E%2FCURRENT",
-    "..%5C..%5Cmeta.json", "gen-000001%2Fmeta.json", "%2Fetc%2Fpasswd", "a%2Fb", "%00",
-    "%ED%A0%80", "%FF", "..", ".", "", "gen-00000%00", "file:%2F%2F%2Fetc%2Fpasswd",
-])
+@pytest.mark.parametrize(
+    "doc_id",
+    [
+        "..%2F..%2Fetc%2Fpasswd",
+        "../../meta.json",
+        "..%2F..%2Fmeta.json",
+        "%2E%2E%2F%2E%2E%2FCURRENT",
+        "..%5C..%5Cmeta.json",
+        "gen-000001%2Fmeta.json",
+        "%2Fetc%2Fpasswd",
+        "a%2Fb",
+        "%00",
+        "%ED%A0%80",
+        "%FF",
+        "..",
+        ".",
+        "",
+        "gen-00000%00",
+        "file:%2F%2F%2Fetc%2Fpasswd",
+    ],
+)
 def test_document_ids_never_reach_files(client, doc_id):
     result, _ = get(client, "/api/documents/" + doc_id)
     assert_error(result, 404, "not_found")
     assert "root:" not in result.text and "schema_version" not in result.text
 
 
-@pytest.mark.parametrize("path", [
-    "/static/..%2F..%2Fpyproject.toml", "/static/../app.py", "/static/%2e%2e/app.py",
-    "/static/..%5C..%5Cpyproject.toml", "/static/app.js%00.css", "/static/%00",
-    "/api/documents", "/api/search/", "/api//search", "/%ED%A0%80",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/..%2F..%2Fpyproject.toml",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%5C..%5Cpyproject.toml",
+        "/static/app.js%00.css",
+        "/static/%00",
+        "/api/documents",
+        "/api/search/",
+        "/api//search",
+        "/%ED%A0%80",
+    ],
+)
 def test_path_tricks_are_404_json(client, path):
     result, _ = get(client, path)
     assert_error(result, 404, "not_found")
@@ -342,6 +445,7 @@ def test_a_real_document_is_served(client):
 
 
 # --- markup in the index -------------------------------------------------------------------
+
 
 def test_markup_in_a_title_is_escaped_in_html_and_verbatim_in_json(client):
     result, _ = get(client, "/api/search", q="ثغرة")

@@ -9,9 +9,9 @@ import pytest
 from indexer.errors import BadDocument
 from indexer.ingest.document import Document
 from indexer.ingest.sources import read_sources
-from tests.conftest import SEED_PAGE
-from tests.conftest import SEED_HEADLINES as HEADLINES
 from tests.conftest import SEEDS
+from tests.conftest import SEED_HEADLINES as HEADLINES
+from tests.conftest import SEED_PAGE
 
 ARTICLE_TITLE = "التحالف الدولي يعترف بقتله 1257 مدنياً عن طريق الخطأ في سورية والعراق"
 
@@ -58,19 +58,39 @@ def test_a_page_with_only_a_ticker(tmp_path, seed_text):
 
 
 def write_jsonl(path, rows):
-    path.write_text("".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) + "\n"
-                            for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join(
+            r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) + "\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_jsonl_feed_is_cleaned(tmp_path):
-    feed = write_jsonl(tmp_path / "feed.jsonl", [
-        {"id": "n1", "title": "\u202bأمطار غزيرة&quot;\u202c", "text": "هطلت  أمطار غزيرة على الرياض.",
-         "date": "2015-07-21 02:51:32", "source": "spa", "url": "http://example.org/1"},
-    ])
+    feed = write_jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            {
+                "id": "n1",
+                "title": "\u202bأمطار غزيرة&quot;\u202c",
+                "text": "هطلت  أمطار غزيرة على الرياض.",
+                "date": "2015-07-21 02:51:32",
+                "source": "spa",
+                "url": "http://example.org/1",
+            },
+        ],
+    )
     [doc] = records(feed)
-    assert doc == Document("n1", "article", "أمطار غزيرة\"", "هطلت أمطار غزيرة على الرياض.",
-                           "2015-07-21", "http://example.org/1", "spa")
+    assert doc == Document(
+        "n1",
+        "article",
+        'أمطار غزيرة"',
+        "هطلت أمطار غزيرة على الرياض.",
+        "2015-07-21",
+        "http://example.org/1",
+        "spa",
+    )
 
 
 def test_gzipped_feed(tmp_path):

@@ -7,9 +7,9 @@ instead of skipping.
 """
 
 import gzip
-from collections import Counter
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,20 +19,22 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer import analysis
+from indexer import highlight
 from indexer import vocabulary
 from indexer.analysis import chain
 from indexer.analysis import native
 from indexer.analysis.normalise import normalise
 from indexer.errors import ConfigError
-from indexer import highlight
 from indexer.highlight import Matcher
 from indexer.settings import Settings
 from tests.conftest import SEED_PAGE
 
 if not native.available():
     if os.environ.get("BAHTH_REQUIRE_NATIVE") == "1":
-        pytest.fail("BAHTH_REQUIRE_NATIVE=1 but the native core (bahth_native) is not installed",
-                    pytrace=False)
+        pytest.fail(
+            "BAHTH_REQUIRE_NATIVE=1 but the native core (bahth_native) is not installed",
+            pytrace=False,
+        )
     pytest.skip("the native core is not installed", allow_module_level=True)
 
 NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "corpus.jsonl.gz"
@@ -88,8 +90,9 @@ def test_the_whole_news_corpus_analyses_alike(core):
                 found = core.chunks_of(text)
                 assert found == [(c, at) for c, at in zip(*chain.chunks(text)) if c], text[:200]
                 distinct.update(c for c, _ in found)
-            assert core.document_streams(article["title"], article["text"], LEAD) == reference_streams(
-                article["title"], article["text"]), article["id"]
+            assert core.document_streams(
+                article["title"], article["text"], LEAD
+            ) == reference_streams(article["title"], article["text"]), article["id"]
             count += 1
     assert count == 30_017
     for chunk in distinct:
@@ -148,9 +151,15 @@ def test_the_character_table_folds_as_normalise_does():
 # marks, emoji, scripts past the BMP).
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 PRESENTATION = st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF)
-ODD = st.sampled_from(list("\u200b\u200c\u200d\u202b\u202c\u202e\u2066\ufeff\u0640\u0653\u0654 \t\n\x1c"
-                           "Σσİ\u0301«»-:_٠١٢"))
-TEXT = st.text(st.one_of(ARABIC, PRESENTATION, ODD, st.characters(exclude_categories=("Cs",))), max_size=80)
+ODD = st.sampled_from(
+    list(
+        "\u200b\u200c\u200d\u202b\u202c\u202e\u2066\ufeff\u0640\u0653\u0654 \t\n\x1c"
+        "Σσİ\u0301«»-:_٠١٢"
+    )
+)
+TEXT = st.text(
+    st.one_of(ARABIC, PRESENTATION, ODD, st.characters(exclude_categories=("Cs",))), max_size=80
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -172,7 +181,11 @@ def test_arbitrary_unicode_is_marked_alike(text, query):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(st.one_of(ARABIC, st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)), min_size=1))
+@given(
+    st.text(
+        st.one_of(ARABIC, st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)), min_size=1
+    )
+)
 def test_text_with_lone_surrogates_is_refused_cleanly(text):
     core = native.core()
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
@@ -210,12 +223,22 @@ def chain_only(function, *args):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.one_of(ARABIC, ODD, st.sampled_from(list("<>&\"' ")), st.characters(exclude_categories=("Cs",))),
-               max_size=900), TEXT, st.sampled_from([40, 240]))
+@given(
+    st.text(
+        st.one_of(
+            ARABIC, ODD, st.sampled_from(list("<>&\"' ")), st.characters(exclude_categories=("Cs",))
+        ),
+        max_size=900,
+    ),
+    TEXT,
+    st.sampled_from([40, 240]),
+)
 @example("قال الرئيس إن " * 60 + "الرئيسُ <b>", "الرئيس", 240)
 def test_snippets_and_marks_are_the_same_html(text, query, width):
     matcher = Matcher(chain.analyse(query))
-    assert highlight.snippet(text, matcher, width) == chain_only(highlight.snippet, text, matcher, width)
+    assert highlight.snippet(text, matcher, width) == chain_only(
+        highlight.snippet, text, matcher, width
+    )
     assert highlight.highlight(text, matcher) == chain_only(highlight.highlight, text, matcher)
 
 

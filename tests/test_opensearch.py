@@ -75,8 +75,13 @@ def test_full_reindexes_swap_under_queries(opensearch_cluster, settings, searche
         while not stop.is_set():
             try:
                 found = searcher.search(SearchRequest("استقاله"))
-                answered.append((searcher.generation().number, found.total,
-                                 [h["title"] for h in found.hits[:1]]))
+                answered.append(
+                    (
+                        searcher.generation().number,
+                        found.total,
+                        [h["title"] for h in found.hits[:1]],
+                    )
+                )
             except Exception as exc:  # noqa: BLE001 - every failure is the finding
                 failures.append(repr(exc))
 
@@ -114,7 +119,8 @@ def test_a_node_stops_and_rejoins(opensearch_cluster, settings):
     try:
         health = opensearch_cluster.get(
             f"/_cluster/health/{name}?wait_for_nodes=2&wait_for_status=yellow&timeout=60s",
-            node=other)
+            node=other,
+        )
         assert (health["status"], health["number_of_nodes"]) == ("yellow", 2)
         searcher = Searcher(settings)  # a new worker: opens a client on all the URLs
         assert searcher.search(SearchRequest("استقاله")).hits[0]["title"] == HEADLINE
@@ -139,8 +145,17 @@ def test_a_cluster_out_of_reach_is_503_and_a_failed_reindex(settings, tmp_path, 
     for path in ("/api/search?q=استقاله", "/api/documents/" + HEADLINE_ID, "/healthz"):
         result = app.simulate_get(path)
         assert (result.status_code, result.json["error"]["code"]) == (503, "index_unavailable")
-    code = main(["reindex", "--index", str(tmp_path / "index"), "--engine", "opensearch",
-                 "--opensearch-url", nobody])
+    code = main(
+        [
+            "reindex",
+            "--index",
+            str(tmp_path / "index"),
+            "--engine",
+            "opensearch",
+            "--opensearch-url",
+            nobody,
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("bahth: the opensearch cluster does not answer")
     assert len(err.splitlines()) == 1
@@ -166,13 +181,17 @@ def test_nodes_listen_below_the_ephemeral_range_and_are_recorded(opensearch_clus
     """No outgoing connection can take a node's port between choosing and binding it."""
     opensearch_cluster.urls()
     low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-    records = [line.split() for line in (opensearch_cluster.directory / "pids").read_text()
-               .splitlines()]
+    records = [
+        line.split() for line in (opensearch_cluster.directory / "pids").read_text().splitlines()
+    ]
     assert [name for _, name, _, _ in records] == ["node-0", "node-1", "node-2"]
     for pid, name, port, started in records:
         stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()
         assert int(stat[19]) == int(started)  # the recorded process, not a recycled pid
         command = (opensearch_cluster.directory / name / "command.json").read_text()
-        ports = [int(port)] + [int(part.split("=")[1]) for part in command.split('"')
-                               if part.startswith("transport.port=")]
+        ports = [int(port)] + [
+            int(part.split("=")[1])
+            for part in command.split('"')
+            if part.startswith("transport.port=")
+        ]
         assert len(ports) == 2 and all(p < low for p in ports), ports

@@ -20,12 +20,18 @@ from tests.test_reindex import bahth
 @pytest.fixture(scope="module")
 def records(seed_text):
     """The seed page's documents many times over (several batches), with bad records among them."""
-    page = [d for d in parse_page(seed_text.splitlines(), SEED_PAGE.name, "seed") if isinstance(d, Document)]
+    page = [
+        d
+        for d in parse_page(seed_text.splitlines(), SEED_PAGE.name, "seed")
+        if isinstance(d, Document)
+    ]
     count = pipeline.BATCH * 7 + 13  # more than the batches in flight, and a partial last one
     result = []
     for i in range(count):
         doc = page[i % len(page)]
-        result.append(Document(f"{doc.id}-{i}", doc.kind, doc.title, doc.body, origin=(SEED_PAGE.name, i)))
+        result.append(
+            Document(f"{doc.id}-{i}", doc.kind, doc.title, doc.body, origin=(SEED_PAGE.name, i))
+        )
         if i % 97 == 0:
             result.append(BadDocument("feed.jsonl", i, "missing title"))
     result.append(Document("marks-only", "headline", "، ؛ ...", origin=("feed.jsonl", 1)))
@@ -70,7 +76,9 @@ def test_the_vocabulary_comes_on_leaving_so_a_commit_overlaps_its_counting(recor
 
 @pytest.mark.parametrize("read", [1, -1])  # the first record; all but the last
 @pytest.mark.parametrize("processes", [1, 2])
-def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(records, processes, read):
+def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(
+    records, processes, read
+):
     forms = Counter()
     with pytest.raises(RuntimeError, match="before every record"):
         with pipeline.analysed(iter(records), processes, forms.update) as pairs:
@@ -102,7 +110,9 @@ def test_reindex_with_workers_serves_the_same_results(tmp_path):
     for workers in ("1", "2"):
         done = bahth("reindex", "--workers", workers, "--index", tmp_path / workers)
         assert done.returncode == 0, done.stderr
-    one, two = (bahth("search", "--json", "--index", tmp_path / w, "الثورة السورية").stdout for w in "12")
+    one, two = (
+        bahth("search", "--json", "--index", tmp_path / w, "الثورة السورية").stdout for w in "12"
+    )
     assert one == two and '"total": 0' not in one
 
 
@@ -120,6 +130,7 @@ def _dies_on_the_third_batch(original, death):
         if len(seen) == 2:
             death()
         return original(texts, forms)
+
     return analyse_batch
 
 
@@ -131,10 +142,14 @@ def test_a_worker_that_dies_fails_the_reindex_instead_of_hanging_it(records, mon
         raise MemoryError("analysis ran out of memory")
 
     # Workers are forked: they run the patched function.
-    monkeypatch.setattr(pipeline, "_analyse_batch", _dies_on_the_third_batch(pipeline._analyse_batch, die))
+    monkeypatch.setattr(
+        pipeline, "_analyse_batch", _dies_on_the_third_batch(pipeline._analyse_batch, die)
+    )
     with pytest.raises(ReindexFailed) as failed:
         with pipeline.analysed(iter(records), 2) as pairs:
             for _ in pairs:
                 pass
-    expected = "died (exit code -9)" if death == "killed" else "MemoryError: analysis ran out of memory"
+    expected = (
+        "died (exit code -9)" if death == "killed" else "MemoryError: analysis ran out of memory"
+    )
     assert expected in failed.value.message

@@ -22,7 +22,9 @@ from indexer.query import parse_query
 # Arabic letters, marks, tatweel, digits, bidi and zero-width characters mixed
 # with everything else Unicode has: the odd input real pages carry.
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
-ODD = st.sampled_from(list("\u200b\u200c\u200d\u202b\u202c\u202e\u2066\ufeff\u0640\ufefb\ufdfa ـ\"«»-:"))
+ODD = st.sampled_from(
+    list('\u200b\u200c\u200d\u202b\u202c\u202e\u2066\ufeff\u0640\ufefb\ufdfa ـ"«»-:')
+)
 TEXT = st.text(st.one_of(ARABIC, ODD, st.characters()), max_size=80)
 
 
@@ -64,7 +66,9 @@ def test_highlighting_escapes_everything_but_its_marks(text, query):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويةىءآأإؤئ\u064e\u0650\u0651"), max_size=12))
+@given(
+    st.text(st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويةىءآأإؤئ\u064e\u0650\u0651"), max_size=12)
+)
 def test_isri_root_matches_the_reference_stemmer(word):
     from whoosh.lang.isri import ISRIStemmer
 
@@ -101,12 +105,15 @@ def test_a_light_stem_is_a_substring_of_its_word(word):
 # News-like text: Arabic letters and their variants, the marks, tatweel and
 # ligatures normalisation deletes or expands, digits of several scripts,
 # Latin look-alikes of Arabic code points (J is U+004A, ي U+064A), spaces.
-NEWSLIKE = st.text(st.one_of(
-    st.sampled_from("ابتجحدرسعفقكلمنهويةىءآأإؤئ"),
-    st.sampled_from(list("  \n\u00a0")),
-    st.sampled_from(list("\u064b\u064e\u0651\u0640\ufefb\ufe8d\u200c\u200b«»،.:-\"#J")),
-    st.sampled_from(list("0123456789٠١٢٣٤٥٦٧٨٩۱۲۳४")),
-), max_size=120)
+NEWSLIKE = st.text(
+    st.one_of(
+        st.sampled_from("ابتجحدرسعفقكلمنهويةىءآأإؤئ"),
+        st.sampled_from(list("  \n\u00a0")),
+        st.sampled_from(list('\u064b\u064e\u0651\u0640\ufefb\ufe8d\u200c\u200b«»،.:-"#J')),
+        st.sampled_from(list("0123456789٠١٢٣٤٥٦٧٨٩۱۲۳४")),
+    ),
+    max_size=120,
+)
 
 
 @settings(max_examples=600, deadline=None)
@@ -125,13 +132,22 @@ def test_every_word_of_the_seed_page_is_found_where_the_analysis_puts_it(seed_te
         assert Matcher([term]).spans(seed_text) == expected, term
 
 
-CHUNK = st.text(st.one_of(ARABIC, ODD, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc"])), max_size=20)
+CHUNK = st.text(
+    st.one_of(ARABIC, ODD, st.characters(exclude_categories=["Zs", "Zl", "Zp", "Cc"])), max_size=20
+)
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3), CHUNK, st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3))
+@given(
+    st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3),
+    CHUNK,
+    st.text(st.sampled_from(EDGE_PUNCTUATION), max_size=3),
+)
 def test_punctuation_at_a_chunks_ends_changes_none_of_its_terms(before, chunk, after):
-    assert analyse_chunk(trim(before + chunk + after)).terms == analyse_chunk(before + chunk + after).terms
+    assert (
+        analyse_chunk(trim(before + chunk + after)).terms
+        == analyse_chunk(before + chunk + after).terms
+    )
 
 
 @settings(max_examples=300, deadline=None)

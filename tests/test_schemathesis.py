@@ -36,8 +36,13 @@ from search_api.app import create_app  # noqa: E402
 from tests.conftest import SEEDS  # noqa: E402
 from tests.fixtures_api import build_index  # noqa: E402
 
-CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
-               response_schema_conformance, response_headers_conformance]
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 40}
 
 # (method, path): every operation of the description, and whether it takes query
@@ -56,11 +61,22 @@ OPERATIONS = {
 
 # Dated, sourced articles, so hits carry every field the schema describes.
 FEED = [
-    {"id": "st-1", "title": "افتتاح معرض الكتاب في دمشق",
-     "text": "افتتح معرض الكتاب الدولي في دمشق.",
-     "date": "2024-03-10", "url": "https://news.example/1", "source": "سانا"},
-    {"id": "st-2", "title": "وزير النفط يزور الحقول", "text": "زار وزير النفط حقول الشمال السوري.",
-     "date": "2024-05-01", "url": "https://news.example/2", "source": "BBC عربي"},
+    {
+        "id": "st-1",
+        "title": "افتتاح معرض الكتاب في دمشق",
+        "text": "افتتح معرض الكتاب الدولي في دمشق.",
+        "date": "2024-03-10",
+        "url": "https://news.example/1",
+        "source": "سانا",
+    },
+    {
+        "id": "st-2",
+        "title": "وزير النفط يزور الحقول",
+        "text": "زار وزير النفط حقول الشمال السوري.",
+        "date": "2024-05-01",
+        "url": "https://news.example/2",
+        "source": "BBC عربي",
+    },
 ]
 
 
@@ -81,8 +97,13 @@ def fuzz(api_schema, method: str, path: str, mode: GenerationMode, checks) -> No
         strategy = strategy.filter(keeps_the_rules_between_parameters)
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES[mode], deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES[mode],
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         case.call_and_validate(checks=checks)
 
@@ -101,8 +122,10 @@ def keeps_the_rules_between_parameters(case) -> bool:
 
 
 def test_the_description_lists_the_operations(api_schema):
-    found = {(op.method.upper(), op.path) for op in
-             (result.ok() for result in api_schema.get_all_operations())}
+    found = {
+        (op.method.upper(), op.path)
+        for op in (result.ok() for result in api_schema.get_all_operations())
+    }
     # Schemathesis leaves out the operation it loaded the description from.
     assert found | {("GET", "/openapi.json")} == set(OPERATIONS)
 

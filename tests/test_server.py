@@ -43,11 +43,13 @@ def test_arabic_query_error_and_page(server, engine):
     hit = result.json()["hits"][0]
     assert hit["title"] == RESIGNATION and "<mark>استقالة</mark>" in hit["title_html"]
 
-    bad = requests.get(server.url + "/api/search", params={"q": "سوريا", "per_page": "500"},
-                       timeout=5)
+    bad = requests.get(
+        server.url + "/api/search", params={"q": "سوريا", "per_page": "500"}, timeout=5
+    )
     assert bad.status_code == 400
-    assert bad.json() == {"error": {"code": "invalid_parameter",
-                                    "message": "per_page must be between 1 and 100"}}
+    assert bad.json() == {
+        "error": {"code": "invalid_parameter", "message": "per_page must be between 1 and 100"}
+    }
 
     page = requests.get(server.url + "/", params={"q": "استقالة"}, timeout=5)
     assert page.status_code == 200 and "<mark>استقالة</mark>" in page.text
@@ -88,16 +90,19 @@ def test_a_query_too_long_for_a_url_is_the_apps_own_json_error(server):
     assert len(result.request.url) > 8190  # past the most gunicorn allows short of no limit
     assert result.status_code == 400, result.text[:300]
     assert result.headers["content-type"] == "application/json"
-    assert result.json() == {"error": {"code": "query_too_long",
-                                       "message": "q is longer than 500 characters"}}
-    page = requests.get(server.url + "/", params={"q": LONG_QUERY}, timeout=5,
-                        headers={"Accept": "text/html"})
+    assert result.json() == {
+        "error": {"code": "query_too_long", "message": "q is longer than 500 characters"}
+    }
+    page = requests.get(
+        server.url + "/", params={"q": LONG_QUERY}, timeout=5, headers={"Accept": "text/html"}
+    )
     assert page.status_code == 400 and "نص البحث طويل جدًا" in page.text
 
 
 def test_post_searches_with_the_query_in_a_json_body(server):
-    posted = requests.post(server.url + "/api/search", json={"q": "اِسْتِقَالَة", "per_page": 1},
-                           timeout=5)
+    posted = requests.post(
+        server.url + "/api/search", json={"q": "اِسْتِقَالَة", "per_page": 1}, timeout=5
+    )
     assert posted.status_code == 200, posted.text[:300]
     assert [hit["title"] for hit in posted.json()["hits"]] == [RESIGNATION]
     too_long = requests.post(server.url + "/api/search", json={"q": LONG_QUERY}, timeout=5)
@@ -107,16 +112,23 @@ def test_post_searches_with_the_query_in_a_json_body(server):
 def test_head_as_curl_i_sends_it(server):
     for path in ("/", "/healthz", "/api/search?q=" + "سوريا"):
         status, headers, body = raw_request(
-            server, f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            server, f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+        )
         assert (status, body) == (200, b""), path
         assert int(headers["content-length"]) > 0, path
 
 
-@pytest.mark.parametrize("request_bytes, status, code", [
-    (b"NOT A REQUEST\r\n\r\n", 400, "bad_request"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431,
-     "request_header_too_large"),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status, code",
+    [
+        (b"NOT A REQUEST\r\n\r\n", 400, "bad_request"),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
+            431,
+            "request_header_too_large",
+        ),
+    ],
+)
 def test_what_gunicorn_answers_itself_is_json_too(server, request_bytes, status, code):
     got_status, headers, body = raw_request(server, request_bytes)
     assert (got_status, headers["content-type"]) == (status, "application/json"), body[:300]
@@ -142,8 +154,10 @@ def _hammer(url: str, count: int, statuses: list, failures: list) -> None:
 def test_reindex_swap_while_serving(server, index_dir, engine):
     generation = requests.get(server.url + "/healthz", timeout=5).json()["generation"]
     statuses, failures = [], []
-    threads = [threading.Thread(target=_hammer, args=(server.url, 150, statuses, failures))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=_hammer, args=(server.url, 150, statuses, failures))
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     while len(statuses) < 30 and any(t.is_alive() for t in threads):
@@ -160,8 +174,9 @@ def test_reindex_swap_while_serving(server, index_dir, engine):
     while requests.get(server.url + "/healthz", timeout=5).json()["generation"] != generation + 1:
         assert time.monotonic() < deadline, "the new generation was not served within 2 s"
         time.sleep(0.05)
-    seen = {requests.get(server.url + "/healthz", timeout=5).json()["generation"]
-            for _ in range(10)}
+    seen = {
+        requests.get(server.url + "/healthz", timeout=5).json()["generation"] for _ in range(10)
+    }
     assert seen == {generation + 1}
 
 

@@ -1,14 +1,13 @@
 """The headline-ticker splitter on real Arabic headlines."""
 
-
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer.ingest.splitter import split_ticker
 from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEED_PAGE as SEED
-
 
 
 def seed_ticker() -> str:
@@ -29,11 +28,20 @@ def test_seed_ticker_splits_into_its_15_headlines():
         # an opening quote glued to a word
         ["جوتيريز يغربل الشباب", "«أخضر الطائرة» يبدأ مشوار «العربية» باختبار قطر"],
         # ة inside a word
-        ["الأرصاد تتوقع طقساً شديد الحرارة على مكة والمدينة", "رياضي / النصر والهلال يفتتحان الموسم الرياضي بكأس السوبر"],
+        [
+            "الأرصاد تتوقع طقساً شديد الحرارة على مكة والمدينة",
+            "رياضي / النصر والهلال يفتتحان الموسم الرياضي بكأس السوبر",
+        ],
         # fathatan and its alef inside a word
-        ["أسرة تدفع 1.6 مليون بعد تزويج رضيعة عمرها 11 شهرًا", "عبور 65 سفينة للمجرى الملاحي لقناة السويس"],
+        [
+            "أسرة تدفع 1.6 مليون بعد تزويج رضيعة عمرها 11 شهرًا",
+            "عبور 65 سفينة للمجرى الملاحي لقناة السويس",
+        ],
         # a number glued to the last word
-        ["الفيصل ومتعب بن عبدالله يعزون آل الجفالي بجدة", "800 ألف ريال حجم مبيعات مهرجان العسل الدولي بالباحة"],
+        [
+            "الفيصل ومتعب بن عبدالله يعزون آل الجفالي بجدة",
+            "800 ألف ريال حجم مبيعات مهرجان العسل الدولي بالباحة",
+        ],
     ],
 )
 def test_marked_joins(headlines):
@@ -44,8 +52,14 @@ def test_marked_joins(headlines):
     "headlines",
     [
         ["البحرين تدين العمل الإرهابي", "الزعيم يصحو مبكرا على غير العادة"],
-        ["مدير تعليم نجران يؤكد انطلاق الدراسة في موعدها المحدد", "إحباط تهريب 87 كبسولة كوكائين و89 كبسولة هيروين"],
-        ["إصابة الإعلامي منهل عبد القادر ومقتل زوجته في بيروت", "الصقور السعودية تواصل عروضها في سماء الباحة"],
+        [
+            "مدير تعليم نجران يؤكد انطلاق الدراسة في موعدها المحدد",
+            "إحباط تهريب 87 كبسولة كوكائين و89 كبسولة هيروين",
+        ],
+        [
+            "إصابة الإعلامي منهل عبد القادر ومقتل زوجته في بيروت",
+            "الصقور السعودية تواصل عروضها في سماء الباحة",
+        ],
         ['"الصحة": إصابة مواطن بـ"كورونا" في الرياض', "الطلاق العاطفي.. عندما تذبل شجرة المودة"],
     ],
 )
@@ -73,7 +87,9 @@ def test_surrounding_whitespace_is_stripped():
     assert split_ticker("  ما الذي جرى في ريف القرداحة؟ \n") == ["ما الذي جرى في ريف القرداحة؟"]
 
 
-@pytest.mark.parametrize("line", ["", "   ", "؟!…", "«»“”\"\"", "Breaking news: markets fall!Stocks rise"])
+@pytest.mark.parametrize(
+    "line", ["", "   ", "؟!…", '«»“”""', "Breaking news: markets fall!Stocks rise"]
+)
 def test_odd_input_does_not_raise(line):
     pieces = split_ticker(line)
     assert all(piece.strip() for piece in pieces)
@@ -85,8 +101,12 @@ def test_empty_string_gives_no_headline():
 
 TICKER_TEXT = st.text(
     alphabet=st.sampled_from(
-        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى") + list("ًٌٍَُِّْـ")
-        + list("؟?!.…،:\"“”«»()%#") + list("0123456789٠١٢") + list("abcXYZ") + [" ", "\n", "\u200b", "\u202b"]
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى")
+        + list("ًٌٍَُِّْـ")
+        + list('؟?!.…،:"“”«»()%#')
+        + list("0123456789٠١٢")
+        + list("abcXYZ")
+        + [" ", "\n", "\u200b", "\u202b"]
     ),
     max_size=300,
 )
@@ -125,7 +145,10 @@ def test_unmarked_joins_found_by_the_cut_model(headlines):
 
 
 def test_a_bidi_mark_between_letters_ends_the_headline():
-    headlines = ["وصول أول رحلة مباشرة إلى مطار أبوظبي\u200f", "الأمير يدشن مشروعات تنموية في جازان"]
+    headlines = [
+        "وصول أول رحلة مباشرة إلى مطار أبوظبي\u200f",
+        "الأمير يدشن مشروعات تنموية في جازان",
+    ]
     assert split_ticker("".join(headlines)) == headlines
 
 

@@ -53,7 +53,9 @@ def test_a_line_of_another_width_is_skipped_and_the_rest_loads(directory):
     path = directory / VOCABULARY
     rows = path.read_text(encoding="utf-8").splitlines()
     # Lines torn and run together in the middle, and no line break at the end.
-    path.write_text("\n".join(rows[:2] + ["مجلس\t3", "مجلس\tمجلس\t3\t3"] + rows[2:]), encoding="utf-8")
+    path.write_text(
+        "\n".join(rows[:2] + ["مجلس\t3", "مجلس\tمجلس\t3\t3"] + rows[2:]), encoding="utf-8"
+    )
     vocabulary = Vocabulary(directory)
     assert vocabulary.correct("استقلاة") == "استقالة"
     assert vocabulary.complete("مجل") == ["مجلس"]

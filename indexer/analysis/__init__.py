@@ -27,10 +27,32 @@ from indexer.analysis.stopwords import is_stop_word
 from indexer.analysis.tokenise import spans
 from indexer.analysis.tokenise import words
 
-__all__ = ["BACKENDS", "EDGE_PUNCTUATION", "Chunk", "FieldStreams", "Term", "active_core", "analyse",
-           "analyse_chunk", "analyse_chunks", "analyse_spans", "analyse_word", "backend", "chunk_stems",
-           "chunks", "field_streams", "is_stop_word", "normalise", "root", "spans", "stem", "trim",
-           "trimmed_chunks", "use", "words"]
+__all__ = [
+    "BACKENDS",
+    "EDGE_PUNCTUATION",
+    "Chunk",
+    "FieldStreams",
+    "Term",
+    "active_core",
+    "analyse",
+    "analyse_chunk",
+    "analyse_chunks",
+    "analyse_spans",
+    "analyse_word",
+    "backend",
+    "chunk_stems",
+    "chunks",
+    "field_streams",
+    "is_stop_word",
+    "normalise",
+    "root",
+    "spans",
+    "stem",
+    "trim",
+    "trimmed_chunks",
+    "use",
+    "words",
+]
 
 BACKENDS = ("auto", "native", "python")
 _UNSET = object()
@@ -43,7 +65,9 @@ def use(name: str) -> None:
     if name not in BACKENDS:
         raise ValueError(f"unknown analysis back-end {name!r}: choose one of {', '.join(BACKENDS)}")
     if name == "native" and not native.available():
-        raise ValueError("the native analysis core is not installed (it needs a Rust toolchain: see README)")
+        raise ValueError(
+            "the native analysis core is not installed (it needs a Rust toolchain: see README)"
+        )
     _core = None if name == "python" else native.core()
 
 
@@ -68,7 +92,9 @@ def _backed(reference, method: str, convert=lambda result: result):
         if core is not None:
             try:
                 return convert(getattr(core, method)(*args))
-            except ValueError:  # a lone surrogate: the core takes only valid Unicode; the chain any str
+            except (
+                ValueError
+            ):  # a lone surrogate: the core takes only valid Unicode; the chain any str
                 pass
         return reference(*args)
 
@@ -76,13 +102,22 @@ def _backed(reference, method: str, convert=lambda result: result):
 
 
 def _chunk(found) -> Chunk:
-    return Chunk(tuple(Term(e, s, r) for e, s, r, _, _ in found), tuple((a, b) for *_, a, b in found))
+    return Chunk(
+        tuple(Term(e, s, r) for e, s, r, _, _ in found), tuple((a, b) for *_, a, b in found)
+    )
 
 
 analyse = _backed(chain.analyse, "analyse", lambda found: list(map(Term._make, found)))
 analyse_word = _backed(chain.analyse_word, "word", lambda found: found and Term._make(found))
 analyse_chunk = _backed(chain.analyse_chunk, "analyse_spans", _chunk)
-analyse_spans = _backed(chain.analyse_spans, "analyse_spans",
-                        lambda found: [(Term(e, s, r), a, b) for e, s, r, a, b in found])
-chunk_stems = _backed(chain.chunk_stems, "chunk_stems", lambda found: (tuple(found[0]), tuple(found[1])))
-field_streams = _backed(chain.field_streams, "document_streams", lambda found: found and FieldStreams._make(found))
+analyse_spans = _backed(
+    chain.analyse_spans,
+    "analyse_spans",
+    lambda found: [(Term(e, s, r), a, b) for e, s, r, a, b in found],
+)
+chunk_stems = _backed(
+    chain.chunk_stems, "chunk_stems", lambda found: (tuple(found[0]), tuple(found[1]))
+)
+field_streams = _backed(
+    chain.field_streams, "document_streams", lambda found: found and FieldStreams._make(found)
+)

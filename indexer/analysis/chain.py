@@ -120,7 +120,9 @@ def analyse_spans(text: str) -> list[tuple[Term, int, int]]:
     result = []
     for chunk, base in zip(*chunks(text)):
         terms, offsets = analyse_chunk(chunk)
-        result.extend((term, base + start, base + end) for term, (start, end) in zip(terms, offsets))
+        result.extend(
+            (term, base + start, base + end) for term, (start, end) in zip(terms, offsets)
+        )
     return result
 
 
@@ -145,5 +147,10 @@ def field_streams(title: str, body: str, lead_terms: int) -> FieldStreams | None
     if not terms:
         return None
     exacts, stems, roots = zip(*terms)
-    return FieldStreams(" ".join(exacts), " ".join(stems), " ".join(roots), " ".join(stems[:lead_terms]),
-                        " ".join(t.stem for t in title_terms))
+    return FieldStreams(
+        " ".join(exacts),
+        " ".join(stems),
+        " ".join(roots),
+        " ".join(stems[:lead_terms]),
+        " ".join(t.stem for t in title_terms),
+    )

@@ -73,8 +73,11 @@ def char_table() -> array:
     table = array("I", bytes(4 * _BMP))
     for code in range(_BMP):
         char = chr(code)
-        flags = ((SPACE if char.isspace() else 0) | (RAW if RAW_WORD.fullmatch(char) else 0)
-                 | (MARK if char in IN_WORD else 0))
+        flags = (
+            (SPACE if char.isspace() else 0)
+            | (RAW if RAW_WORD.fullmatch(char) else 0)
+            | (MARK if char in IN_WORD else 0)
+        )
         folded = normalise(char) if not 0xD800 <= code < 0xE000 else None
         if folded is None or not _foldable_alone(char, folded, seconds):
             table[code] = flags | UNSAFE
@@ -101,7 +104,9 @@ def _foldable_alone(char: str, folded: str, seconds: frozenset[str]) -> bool:
         return False
     if len(char.lower()) != 1 or len(folded) > 1:
         return False
-    return not folded or (folded not in seconds and not unicodedata.combining(folded) and normalise(folded) == folded)
+    return not folded or (
+        folded not in seconds and not unicodedata.combining(folded) and normalise(folded) == folded
+    )
 
 
 def _composition_seconds() -> frozenset[str]:

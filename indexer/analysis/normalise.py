@@ -32,16 +32,29 @@ BREAKING_INVISIBLE = (
 )
 # Everything deleted; these may also appear inside a word (see tokenise).
 IN_WORD = (
-    HARAKAT + MADDA_HAMZA_MARKS + EXTENDED_MARKS + DAGGER_ALEF + QURANIC_MARKS
-    + TATWEEL + IN_WORD_INVISIBLE
+    HARAKAT
+    + MADDA_HAMZA_MARKS
+    + EXTENDED_MARKS
+    + DAGGER_ALEF
+    + QURANIC_MARKS
+    + TATWEEL
+    + IN_WORD_INVISIBLE
 )
 
 # Letter variants folded to one form (Lucene's rules, plus wasla, hamza seats
 # and the Persian/Urdu letters typed on Farsi keyboards).
 LETTER_FOLDS = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ى": "ي", "ئ": "ي", "ی": "ي", "ے": "ي",
-    "ة": "ه", "ۀ": "ه", "ہ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ئ": "ي",
+    "ی": "ي",
+    "ے": "ي",
+    "ة": "ه",
+    "ۀ": "ه",
+    "ہ": "ه",
     "ؤ": "و",
     "ک": "ك",
 }

@@ -37,7 +37,7 @@ def protected_words() -> frozenset[str]:
 def _strip_prefix(word: str) -> str:
     for prefix, min_length in PREFIXES:
         if word.startswith(prefix) and len(word) >= min_length:
-            return word[len(prefix):]
+            return word[len(prefix) :]
     return word
 
 

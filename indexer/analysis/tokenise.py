@@ -17,7 +17,7 @@ from indexer.analysis.normalise import normalise_word
 
 # NOTE: Python's \w does not match Arabic combining marks, so a vowelled word
 # would fall apart at every haraka; raw words take the marks in explicitly.
-RAW_WORD = re.compile(r"(?:[^\W_]|[%s])+" % re.escape(IN_WORD))
+RAW_WORD = re.compile(rf"(?:[^\W_]|[{re.escape(IN_WORD)}])+")
 WORD = re.compile(r"[^\W_]+")
 
 

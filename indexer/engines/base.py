@@ -97,7 +97,12 @@ class Writer(ABC):
 class Reader(ABC):
     @abstractmethod
     def search(
-        self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
+        self,
+        query: EngineQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
         time_limit: float,
     ) -> Results:
         """``sort`` is "relevance" or "date" (newest first)."""
@@ -122,7 +127,7 @@ class Engine(ABC):
     @abstractmethod
     def reader(self, location: Path) -> Reader: ...
 
-    def publish(self, location: Path) -> None:
+    def publish(self, location: Path) -> None:  # noqa: B027 (optional hook, not abstract)
         """Called once the generation at ``location`` is the served one.
 
         Local engines need nothing more than the catalog's CURRENT pointer; a

@@ -35,8 +35,13 @@ def connect(settings: Settings) -> "OpenSearch":
     if not settings.opensearch_verify_tls:
         options["ssl_show_warn"] = False  # turned off on purpose, not to be warned on each request
     # Several hosts: a node that is down is marked dead and the request retried on another.
-    return OpenSearch(hosts=list(settings.opensearch_urls), timeout=30, max_retries=3,
-                      retry_on_timeout=True, **options)
+    return OpenSearch(
+        hosts=list(settings.opensearch_urls),
+        timeout=30,
+        max_retries=3,
+        retry_on_timeout=True,
+        **options,
+    )
 
 
 def missing_index(exc: Exception) -> bool:
@@ -52,11 +57,14 @@ def cluster_errors(error: type, name: str):
     try:
         yield
     except ClusterConnectionError as exc:
-        raise error(f"the opensearch cluster does not answer ({type(exc).__name__}) "
-                    f"for index {name}") from exc
+        raise error(
+            f"the opensearch cluster does not answer ({type(exc).__name__}) for index {name}"
+        ) from exc
     except (AuthenticationException, AuthorizationException) as exc:
-        raise error(f"the opensearch cluster refused our credentials (HTTP {exc.status_code}) "
-                    f"for index {name}") from exc
+        raise error(
+            f"the opensearch cluster refused our credentials (HTTP {exc.status_code}) "
+            f"for index {name}"
+        ) from exc
     except NotFoundError as exc:
         if not missing_index(exc):
             raise

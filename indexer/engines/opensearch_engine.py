@@ -96,8 +96,10 @@ def index_body(shards: int, replicas: int) -> dict:
             "dynamic": "strict",
             "properties": {
                 **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
-                **{name: {"type": "keyword", "index": False, "doc_values": False}
-                   for name in STORED_ONLY},
+                **{
+                    name: {"type": "keyword", "index": False, "doc_values": False}
+                    for name in STORED_ONLY
+                },
                 **search_fields,
             },
         },
@@ -122,8 +124,9 @@ class OpenSearchWriter(Writer):
             es.indices.delete(index=self._name, ignore_unavailable=True)
             if base is None:
                 # No replicas while loading (each document is indexed once); commit() adds them.
-                es.indices.create(index=self._name,
-                                  body=index_body(settings.opensearch_shards, replicas=0))
+                es.indices.create(
+                    index=self._name, body=index_body(settings.opensearch_shards, replicas=0)
+                )
             else:
                 self._clone(_stored_index(base, settings.opensearch_index))
         location.mkdir(parents=True, exist_ok=True)
@@ -136,17 +139,28 @@ class OpenSearchWriter(Writer):
         es = self._es
         es.indices.put_settings(index=base, body={"index.blocks.write": True})
         try:
-            es.indices.clone(index=base, target=self._name, body={"settings": {
-                "index.number_of_replicas": 0, "index.refresh_interval": "-1",
-                "index.blocks.write": None,
-            }}, params={"wait_for_active_shards": "all"}, request_timeout=REQUEST_TIMEOUT)
+            es.indices.clone(
+                index=base,
+                target=self._name,
+                body={
+                    "settings": {
+                        "index.number_of_replicas": 0,
+                        "index.refresh_interval": "-1",
+                        "index.blocks.write": None,
+                    }
+                },
+                params={"wait_for_active_shards": "all"},
+                request_timeout=REQUEST_TIMEOUT,
+            )
         finally:
             es.indices.put_settings(index=base, body={"index.blocks.write": None})
 
     def add(self, doc: Document, streams: Streams) -> None:
         source = _source(doc, streams)
-        self._push({"_op_type": "index", "_index": self._name, "_id": doc.id, "_source": source},
-                   sum(len(v) * 2 for v in source.values()))
+        self._push(
+            {"_op_type": "index", "_index": self._name, "_id": doc.id, "_source": source},
+            sum(len(v) * 2 for v in source.values()),
+        )
 
     def delete(self, doc_id: str) -> None:
         self._push({"_op_type": "delete", "_index": self._name, "_id": doc_id}, 100)
@@ -165,10 +179,14 @@ class OpenSearchWriter(Writer):
         self._actions, self._bytes = [], 0
 
     def _bulk(self) -> None:
-        helpers.bulk(self._es, self._actions, chunk_size=BATCH_DOCS,
-                     max_chunk_bytes=BATCH_BYTES * 2,
-                     ignore_status=(404,),  # deleting an id that is not there
-                     request_timeout=REQUEST_TIMEOUT)
+        helpers.bulk(
+            self._es,
+            self._actions,
+            chunk_size=BATCH_DOCS,
+            max_chunk_bytes=BATCH_BYTES * 2,
+            ignore_status=(404,),  # deleting an id that is not there
+            request_timeout=REQUEST_TIMEOUT,
+        )
 
     def commit(self) -> None:
         self._flush()
@@ -177,17 +195,25 @@ class OpenSearchWriter(Writer):
 
     def _replicate(self) -> None:
         """Replicas and a refresh, now that the documents are in: green, or an error."""
-        self._es.indices.put_settings(index=self._name, body={
-            "index": {"number_of_replicas": self._replicas, "refresh_interval": None},
-        })
+        self._es.indices.put_settings(
+            index=self._name,
+            body={
+                "index": {"number_of_replicas": self._replicas, "refresh_interval": None},
+            },
+        )
         self._es.indices.refresh(index=self._name)
-        health = self._es.cluster.health(index=self._name, wait_for_status="green",
-                                         timeout=f"{REQUEST_TIMEOUT}s",
-                                         request_timeout=REQUEST_TIMEOUT + 10)
+        health = self._es.cluster.health(
+            index=self._name,
+            wait_for_status="green",
+            timeout=f"{REQUEST_TIMEOUT}s",
+            request_timeout=REQUEST_TIMEOUT + 10,
+        )
         if health.get("timed_out"):
-            raise OSError(f"index {self._name}: replicas not allocated within {REQUEST_TIMEOUT} s "
-                          f"(cluster {health.get('status')}, "
-                          f"{health.get('number_of_nodes')} nodes)")
+            raise OSError(
+                f"index {self._name}: replicas not allocated within {REQUEST_TIMEOUT} s "
+                f"(cluster {health.get('status')}, "
+                f"{health.get('number_of_nodes')} nodes)"
+            )
 
     def cancel(self) -> None:
         self._actions = []
@@ -199,8 +225,15 @@ def _stored(source: dict) -> dict:
     return {name: source.get(name) or "" for name in schema.STORED_FIELDS}
 
 
-def search_body(queries: Queries, query: EngineQuery, filters: Filters, sort: str, offset: int,
-                limit: int, time_limit: float) -> dict:
+def search_body(
+    queries: Queries,
+    query: EngineQuery,
+    filters: Filters,
+    sort: str,
+    offset: int,
+    limit: int,
+    time_limit: float,
+) -> dict:
     """The body of the _search request for one page of results."""
     body = {
         "query": queries.query(query, filters),
@@ -223,29 +256,43 @@ class OpenSearchReader(Reader):
         self._name = name
         self._queries = Queries()
 
-    def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
-               time_limit: float) -> Results:
+    def search(
+        self,
+        query: EngineQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        time_limit: float,
+    ) -> Results:
         body = search_body(self._queries, query, filters, sort, offset, limit, time_limit)
         with cluster_errors(IndexUnavailable, self._name):
             # NOTE: dfs first: BM25 from the whole index's statistics, not each shard's, so
             # a document scores (and ranks) as it does in the embedded engines.
-            found = self._es.search(index=self._name, body=body,
-                                    params={"search_type": "dfs_query_then_fetch"},
-                                    request_timeout=time_limit + 10)
+            found = self._es.search(
+                index=self._name,
+                body=body,
+                params={"search_type": "dfs_query_then_fetch"},
+                request_timeout=time_limit + 10,
+            )
         hits = [
             Hit(h["_id"], float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
             for h in found["hits"]["hits"]
         ]
-        return Results(total=found["hits"]["total"]["value"], hits=hits,
-                       timed_out=bool(found.get("timed_out")))
+        return Results(
+            total=found["hits"]["total"]["value"], hits=hits, timed_out=bool(found.get("timed_out"))
+        )
 
     def get(self, doc_id: str) -> dict | None:
         if not doc_id:  # the client refuses an empty id; no document has one
             return None
         with cluster_errors(IndexUnavailable, self._name):
             try:
-                found = self._es.get(index=self._name, id=doc_id,
-                                     params={"_source_includes": ",".join(schema.STORED_FIELDS)})
+                found = self._es.get(
+                    index=self._name,
+                    id=doc_id,
+                    params={"_source_includes": ",".join(schema.STORED_FIELDS)},
+                )
             except NotFoundError as exc:
                 if missing_index(exc):
                     raise
@@ -267,12 +314,17 @@ class OpenSearchEngine(Engine):
         self.settings = settings
 
     def writer(self, location: Path, base: Path | None = None) -> Writer:
-        return OpenSearchWriter(connect(self.settings), self.settings, Path(location),
-                                Path(base) if base is not None else None)
+        return OpenSearchWriter(
+            connect(self.settings),
+            self.settings,
+            Path(location),
+            Path(base) if base is not None else None,
+        )
 
     def reader(self, location: Path) -> Reader:
-        return OpenSearchReader(connect(self.settings),
-                                _stored_index(location, self.settings.opensearch_index))
+        return OpenSearchReader(
+            connect(self.settings), _stored_index(location, self.settings.opensearch_index)
+        )
 
     def publish(self, location: Path) -> None:
         """Point the alias ``<name>`` at the generation at ``location`` in one atomic
@@ -294,14 +346,16 @@ class OpenSearchEngine(Engine):
             holders = list(es.indices.get_alias(name=alias))
         except NotFoundError:
             holders = []
-        actions = [{"remove": {"index": index, "alias": alias}}
-                   for index in holders if index != target]
+        actions = [
+            {"remove": {"index": index, "alias": alias}} for index in holders if index != target
+        ]
         actions.append({"add": {"index": target, "alias": alias}})
         es.indices.update_aliases(body={"actions": actions})
         pattern = re.compile(rf"^{re.escape(alias)}-(\d+)$")
         keep_from = int(target.rsplit("-", 1)[1]) - 1
         existing = es.indices.get(index=f"{alias}-*", params={"expand_wildcards": "open,closed"})
-        old = [name for name in existing
-               if (m := pattern.match(name)) and int(m.group(1)) < keep_from]
+        old = [
+            name for name in existing if (m := pattern.match(name)) and int(m.group(1)) < keep_from
+        ]
         if old:
             es.indices.delete(index=",".join(old), ignore_unavailable=True)

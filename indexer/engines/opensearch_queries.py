@@ -36,8 +36,12 @@ class Queries:
             if len(clause.terms) == 1:
                 return self.term(clause.field, clause.terms[0])
             # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
-            return {"bool": {"filter": [self.matching(clause)],
-                             "must": [self.term(clause.field, t) for t in clause.terms]}}
+            return {
+                "bool": {
+                    "filter": [self.matching(clause)],
+                    "must": [self.term(clause.field, t) for t in clause.terms],
+                }
+            }
         return self.term(clause.field, clause.term, clause.boost)
 
     def scoring(self, query: EngineQuery) -> dict:
@@ -54,9 +58,15 @@ class Queries:
         """The ``rescore`` phase: the top ``window`` of each shard get the full
         query's score, the first stage's counting for nothing, so the window
         ranks as the full query alone ranks it."""
-        return {"window_size": rescore.window,
-                "query": {"rescore_query": self.scoring(rescore.query), "query_weight": 0.0,
-                          "rescore_query_weight": 1.0, "score_mode": "total"}}
+        return {
+            "window_size": rescore.window,
+            "query": {
+                "rescore_query": self.scoring(rescore.query),
+                "query_weight": 0.0,
+                "rescore_query_weight": 1.0,
+                "score_mode": "total",
+            },
+        }
 
     def query(self, query: EngineQuery, filters: Filters) -> dict:
         main = self.scoring(query)
@@ -69,8 +79,11 @@ class Queries:
 
     @staticmethod
     def filters(filters: Filters) -> list[dict]:
-        found = [{"term": {name: getattr(filters, name)}} for name in ("kind", "source")
-                 if getattr(filters, name)]
+        found = [
+            {"term": {name: getattr(filters, name)}}
+            for name in ("kind", "source")
+            if getattr(filters, name)
+        ]
         if filters.date_from or filters.date_to:
             for value in (filters.date_from, filters.date_to):
                 if value and not schema.DATE_PATTERN.match(value):

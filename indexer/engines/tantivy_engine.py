@@ -22,8 +22,6 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema
-from indexer.schema import Streams
-from indexer.errors import IndexUnavailable
 from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
@@ -34,7 +32,9 @@ from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
+from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
+from indexer.schema import Streams
 
 HEAP_BYTES = 256_000_000  # a segment is written when full
 # One indexing thread: documents land in segments in their order, so equal
@@ -60,16 +60,20 @@ Query = tantivy.Query
 def tantivy_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in RAW_FIELDS:
-        builder.add_text_field(name, stored=True, fast=(name == "date"), tokenizer_name="raw",
-                               index_option="basic")
+        builder.add_text_field(
+            name, stored=True, fast=(name == "date"), tokenizer_name="raw", index_option="basic"
+        )
     for name in BYTES_FIELDS:
         builder.add_bytes_field(name, stored=True)
     builder.add_integer_field(DATE_KEY, indexed=True, fast=True)
     builder.add_integer_field(ID_KEY, indexed=True, fast=True)
     for name in schema.SEARCH_FIELDS:
         # Positions only where phrases are matched; frequencies for BM25 elsewhere.
-        builder.add_text_field(name, tokenizer_name="whitespace",
-                               index_option="position" if name == schema.PHRASE_FIELD else "freq")
+        builder.add_text_field(
+            name,
+            tokenizer_name="whitespace",
+            index_option="position" if name == schema.PHRASE_FIELD else "freq",
+        )
     return builder.build()
 
 
@@ -83,8 +87,9 @@ def id_key(doc_id: str) -> int:
     """A document id as a signed 64-bit integer (BLAKE2b).  A window of k keys
     finds another document too with odds of k × N / 2^64 (5 × 10^-12 for 100
     of a million documents); it would only be re-scored with the window."""
-    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big",
-                          signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def _tantivy_document(doc: Document, streams: Streams) -> tantivy.Document:
@@ -187,9 +192,18 @@ class _Queries:
             lower = date_key(filters.date_from) if filters.date_from else 1
             upper = date_key(filters.date_to) if filters.date_to else None
             if (filters.date_from and not lower) or (filters.date_to and not upper):
-                raise ValueError(f"not {schema.DATE_SHAPE}: {filters.date_from!r}, {filters.date_to!r}")
-            found.append(Query.range_query(self.schema, DATE_KEY, tantivy.FieldType.Integer,
-                                          lower_bound=lower, upper_bound=upper))
+                raise ValueError(
+                    f"not {schema.DATE_SHAPE}: {filters.date_from!r}, {filters.date_to!r}"
+                )
+            found.append(
+                Query.range_query(
+                    self.schema,
+                    DATE_KEY,
+                    tantivy.FieldType.Integer,
+                    lower_bound=lower,
+                    upper_bound=upper,
+                )
+            )
         return found
 
 
@@ -199,14 +213,27 @@ class TantivyReader(Reader):
         self._searcher = index.searcher()
         self._queries = _Queries(index.schema)
 
-    def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
-               time_limit: float) -> Results:
+    def search(
+        self,
+        query: EngineQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        time_limit: float,
+    ) -> Results:
         # tantivy answers well inside any time limit we set: it is not enforced.
         q = self._queries.query(query, filters)
         searcher = self._searcher
         if sort == "date":  # newest first; the score is not computed (Whoosh gives 0 too)
-            found = searcher.search(q, max(limit, 1), count=True, offset=offset,
-                                    order_by_field=DATE_KEY, order=tantivy.Order.Desc)
+            found = searcher.search(
+                q,
+                max(limit, 1),
+                count=True,
+                offset=offset,
+                order_by_field=DATE_KEY,
+                order=tantivy.Order.Desc,
+            )
             ranked = [(0.0, address) for _, address in found.hits]
         elif query.rescore is None:
             found = searcher.search(q, max(limit, 1), count=True, offset=offset)
@@ -232,12 +259,17 @@ class TantivyReader(Reader):
         # NOTE: one term query a key; a term_set_query of integers took 20 ms at 30k
         # documents, 15 times this.
         schema_ = self._index.schema
-        in_window = Query.boolean_query([(Occur.Should, Query.term_query(schema_, ID_KEY, key))
-                                         for key in keys])
+        in_window = Query.boolean_query(
+            [(Occur.Should, Query.term_query(schema_, ID_KEY, key)) for key in keys]
+        )
         # Selected by their keys, the window scores exactly as the full query
         # alone would score it (the selection adds 0).
-        q = Query.boolean_query([(Occur.Must, self._queries.scoring(rescore.query)),
-                                 (Occur.Must, Query.const_score_query(in_window, 0.0))])
+        q = Query.boolean_query(
+            [
+                (Occur.Must, self._queries.scoring(rescore.query)),
+                (Occur.Must, Query.const_score_query(in_window, 0.0)),
+            ]
+        )
         top = searcher.search(q, len(window), count=False).hits
         return top + rest
 
@@ -273,8 +305,9 @@ class TantivyEngine(Engine):
             shutil.copytree(base, location, dirs_exist_ok=True)
             return TantivyWriter(_open(location), incremental=True)
         location.mkdir(parents=True, exist_ok=True)
-        return TantivyWriter(tantivy.Index(tantivy_schema(), path=str(location), reuse=False),
-                             incremental=False)
+        return TantivyWriter(
+            tantivy.Index(tantivy_schema(), path=str(location), reuse=False), incremental=False
+        )
 
     def reader(self, location: Path) -> Reader:
         return TantivyReader(_open(location))

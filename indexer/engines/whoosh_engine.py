@@ -8,10 +8,10 @@ clause boosts weight them.
 import heapq
 import shutil
 import time
-from math import log
 from array import array
 from collections import Counter
 from collections import defaultdict
+from math import log
 from pathlib import Path
 
 from whoosh import index
@@ -19,8 +19,6 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import pack_uint
 from whoosh.collectors import TimeLimitCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN
@@ -28,12 +26,13 @@ from whoosh.fields import ID
 from whoosh.fields import STORED
 from whoosh.fields import TEXT
 from whoosh.fields import Schema
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import TimeLimit
+from whoosh.system import pack_uint
 
 from indexer import schema
-from indexer.schema import Streams
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
@@ -45,6 +44,8 @@ from indexer.engines.base import Results
 from indexer.engines.base import Writer
 from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
+from indexer.schema import Streams
+
 
 class TermsField(TEXT):
     """A TEXT field fed analysed terms (a term stream), counted directly.
@@ -79,7 +80,9 @@ def whoosh_schema() -> Schema:
     }
     for name in schema.SEARCH_FIELDS:
         # Streams are space-separated terms; TermsField splits them without the analyzer.
-        fields[name] = TermsField(analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.PHRASE_FIELD))
+        fields[name] = TermsField(
+            analyzer=SpaceSeparatedTokenizer(), phrase=(name == schema.PHRASE_FIELD)
+        )
         fields[_length_column(name)] = COLUMN(NumericColumn("I"))
     return Schema(**fields)
 
@@ -118,8 +121,12 @@ class WhooshWriter(Writer):
     def add(self, doc: Document, streams: Streams) -> None:
         fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
         fields.update(streams)
-        fields.update({_length_column(name): stream.count(" ") + 1 if stream else 0
-                       for name, stream in streams.items()})
+        fields.update(
+            {
+                _length_column(name): stream.count(" ") + 1 if stream else 0
+                for name, stream in streams.items()
+            }
+        )
         if self._incremental:
             self._writer.update_document(**fields)
         else:
@@ -145,8 +152,9 @@ class _AndNotMatcher(matching.AndNotMatcher):
 
 class _AndNot(wq.AndNot):
     def matcher(self, searcher, context=None):
-        return _AndNotMatcher(self.a.matcher(searcher, context),
-                              self.b.matcher(searcher, searcher.boolean_context()))
+        return _AndNotMatcher(
+            self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context())
+        )
 
 
 class _AndMaybeMatcher(matching.AndMaybeMatcher):
@@ -259,8 +267,11 @@ class LuceneIdfBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if isinstance(scorer, BM25FScorer):
-            scorer = _NormScorer(scorer, self.field_norms(searcher, fieldname),
-                                 self.lift(searcher, fieldname, text, qf))
+            scorer = _NormScorer(
+                scorer,
+                self.field_norms(searcher, fieldname),
+                self.lift(searcher, fieldname, text, qf),
+            )
         return scorer
 
     def field_norms(self, searcher, fieldname) -> list[float]:
@@ -275,7 +286,9 @@ class LuceneIdfBM25F(BM25F):
             k1, b = self.K1, self._field_B.get(fieldname, self.B)
             average = searcher.get_parent().avg_field_length(fieldname) or 1
             lengths = searcher.reader().column_reader(_length_column(fieldname))
-            self._norms[key] = [k1 * ((1 - b) + b * lucene_length(length) / average) for length in lengths]
+            self._norms[key] = [
+                k1 * ((1 - b) + b * lucene_length(length) / average) for length in lengths
+            ]
         return self._norms[key]
 
     def lift(self, searcher, fieldname, text, weight) -> float:
@@ -330,7 +343,9 @@ def _blocks(matcher):
     yield docnums, tfs
 
 
-def _term_at_a_time(searcher, weighting: LuceneIdfBM25F, clauses, deadline: float) -> tuple[dict, bool]:
+def _term_at_a_time(
+    searcher, weighting: LuceneIdfBM25F, clauses, deadline: float
+) -> tuple[dict, bool]:
     """Global docnum → score for an OR of weighted terms, and whether the deadline cut it short.
 
     Scores each term's postings in turn (as Whoosh's BM25F with
@@ -426,8 +441,15 @@ class WhooshReader(Reader):
         self._ix = ix
         self._searcher = ix.searcher(weighting=LuceneIdfBM25F())
 
-    def search(self, query: EngineQuery, filters: Filters, sort: str, offset: int, limit: int,
-               time_limit: float) -> Results:
+    def search(
+        self,
+        query: EngineQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        time_limit: float,
+    ) -> Results:
         rescore = query.rescore if sort == "relevance" else None
         depth = offset + limit if rescore is None else max(rescore.window, offset + limit)
         deadline = time.perf_counter() + time_limit
@@ -438,17 +460,30 @@ class WhooshReader(Reader):
         if rescore is not None:
             ranked = self._rescored(rescore, ranked, time_limit)
         searcher = self._searcher
-        hits = [Hit(stored["id"], score, stored)
-                for stored, score in ((searcher.stored_fields(docnum), score)
-                                      for docnum, score in ranked[offset : offset + limit])]
+        hits = [
+            Hit(stored["id"], score, stored)
+            for stored, score in (
+                (searcher.stored_fields(docnum), score)
+                for docnum, score in ranked[offset : offset + limit]
+            )
+        ]
         return Results(total=total, hits=hits, timed_out=timed_out)
 
-    def _rank_collected(self, query: EngineQuery, filters: Filters, sort: str, depth: int,
-                        time_limit: float, selected: wq.Query | None = None):
+    def _rank_collected(
+        self,
+        query: EngineQuery,
+        filters: Filters,
+        sort: str,
+        depth: int,
+        time_limit: float,
+        selected: wq.Query | None = None,
+    ):
         """Any query, through Whoosh's matchers and collectors: (total, [(docnum, score)], timed out)."""
         searcher = self._searcher
         by_date = sort == "date"
-        collector = searcher.collector(limit=depth, sortedby="date" if by_date else None, reverse=by_date)
+        collector = searcher.collector(
+            limit=depth, sortedby="date" if by_date else None, reverse=by_date
+        )
         timed = TimeLimitCollector(collector, timelimit=time_limit, use_alarm=False)
         timed_out = False
         q = _filtered(whoosh_query(query), filters)
@@ -476,8 +511,9 @@ class WhooshReader(Reader):
         top = heapq.nlargest(depth, scores.items(), key=lambda item: (item[1], -item[0]))
         return len(scores), top, timed_out
 
-    def _rescored(self, rescore: Rescore, ranked: list[tuple[int, float]],
-                  time_limit: float) -> list[tuple[int, float]]:
+    def _rescored(
+        self, rescore: Rescore, ranked: list[tuple[int, float]], time_limit: float
+    ) -> list[tuple[int, float]]:
         """The top ``rescore.window`` of ``ranked`` scored by ``rescore.query`` and
         ranked by it, then the rest as they were."""
         window, rest = ranked[: rescore.window], ranked[rescore.window :]
@@ -488,8 +524,9 @@ class WhooshReader(Reader):
         if _plain(full):
             scores = _score_window(self._searcher, self._searcher.weighting, full.should, docnums)
         else:  # the full query over these documents alone (they match it: it widens the first stage)
-            _, found, _ = self._rank_collected(full, Filters(), "relevance", len(window), time_limit,
-                                               selected=_Docs(docnums))
+            _, found, _ = self._rank_collected(
+                full, Filters(), "relevance", len(window), time_limit, selected=_Docs(docnums)
+            )
             scores = dict(found)
         top = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return top + rest

@@ -56,8 +56,17 @@ def _article(entry, feed_name: str, source: str, line: int, number: int) -> Docu
     if not (title or body):
         return BadDocument(source, line, f"entry {number}: no title and no text")
     section = clean((entry.get("tags") or [{}])[0].get("term") or "")
-    return Document(doc_id, "article", title, body, date=_date(entry), url=link, source=feed_name,
-                    section=section, origin=(source, line))
+    return Document(
+        doc_id,
+        "article",
+        title,
+        body,
+        date=_date(entry),
+        url=link,
+        source=feed_name,
+        section=section,
+        origin=(source, line),
+    )
 
 
 def _paragraphs(markup: str) -> list[str]:
@@ -106,5 +115,7 @@ def _declared_utf8(text: str) -> bytes:
     declaration feedparser adds one on a line of its own, and its error lines are one off."""
     text = text.removeprefix("\ufeff")
     declaration = _DECLARATION.match(text)
-    return ('<?xml version="1.0" encoding="utf-8"?>'
-            + (text[declaration.end():] if declaration else text)).encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        + (text[declaration.end() :] if declaration else text)
+    ).encode("utf-8")

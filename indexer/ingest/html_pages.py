@@ -26,8 +26,12 @@ _LABEL = re.compile(r"title|label|heading", re.IGNORECASE)
 # Precision over recall: a page of links (a tag or section page) gives no
 # article rather than its menus.  The date from the page's metadata, <time>
 # or URL only: a search of the text takes a related link's date for it.
-EXTRACTION = {"with_metadata": True, "include_comments": False, "favor_precision": True,
-              "date_extraction_params": {"extensive_search": False, "original_date": True}}
+EXTRACTION = {
+    "with_metadata": True,
+    "include_comments": False,
+    "favor_precision": True,
+    "date_extraction_params": {"extensive_search": False, "original_date": True},
+}
 
 
 def parse_html(text: str, source: str, page_id: str) -> Iterator[Document | BadDocument]:
@@ -47,9 +51,17 @@ def parse_html(text: str, source: str, page_id: str) -> Iterator[Document | BadD
     title = clean(page.title or "")
     if paragraphs[0] == title:  # the headline repeated as the body's first line
         paragraphs = paragraphs[1:]
-    yield Document(page_id, "article", title, "\n\n".join(paragraphs), date=iso_date(page.date or ""),
-                   url=url, source=clean(page.sitename or page.hostname or ""),
-                   section=clean((page.categories or [""])[0]), origin=(source, line))
+    yield Document(
+        page_id,
+        "article",
+        title,
+        "\n\n".join(paragraphs),
+        date=iso_date(page.date or ""),
+        url=url,
+        source=clean(page.sitename or page.hostname or ""),
+        section=clean((page.categories or [""])[0]),
+        origin=(source, line),
+    )
 
 
 def _tickers(tree: HtmlElement) -> list[HtmlElement]:
@@ -80,8 +92,13 @@ def _headlines(tree: HtmlElement, source: str, base_url: str) -> Iterator[Docume
             url = urljoin(base_url, href) if href and not href.startswith("#") else ""
             url = url if url.startswith(("http://", "https://")) else ""  # no page to link to
             for headline in split_ticker(clean(item.text_content())):
-                yield Document(headline_id(headline), "headline", headline, url=url,
-                               origin=(source, item.sourceline or 0))
+                yield Document(
+                    headline_id(headline),
+                    "headline",
+                    headline,
+                    url=url,
+                    origin=(source, item.sourceline or 0),
+                )
 
 
 def _names(element: HtmlElement) -> str:

@@ -33,20 +33,26 @@ def read_sources(paths: list[Path]) -> Iterator[Record]:
     for path in paths:
         if path.is_dir():
             # A crawled site is a tree; a linked folder is left out (it may link back).
-            entries = sorted(p for p in path.iterdir() if not p.name.startswith(".") and (
-                p.is_file() or p.is_dir() and not p.is_symlink()))
+            entries = sorted(
+                p
+                for p in path.iterdir()
+                if not p.name.startswith(".") and (p.is_file() or p.is_dir() and not p.is_symlink())
+            )
             yield from read_sources(entries)
         elif not path.exists():
             yield BadDocument(str(path), 0, "no such file or folder")
         elif reader := READERS.get(source_format(path)):
             yield from reader(path)
         else:
-            yield BadDocument(str(path), 0, "not a .txt page, a .jsonl/.jsonl.gz feed, "
-                                            "an HTML page or an RSS/Atom feed")
+            yield BadDocument(
+                str(path),
+                0,
+                "not a .txt page, a .jsonl/.jsonl.gz feed, an HTML page or an RSS/Atom feed",
+            )
 
 
 def source_format(path: Path) -> str | None:
-    """"jsonl", "page", "html" or "feed": by the file's name, else by how it starts."""
+    """ "jsonl", "page", "html" or "feed": by the file's name, else by how it starts."""
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
         return "jsonl"
@@ -78,13 +84,17 @@ def _lines(path: Path) -> Iterator[tuple[int, str | BadDocument]]:
                 if b"\0" in raw:
                     yield number, BadDocument(str(path), number, "NUL byte: binary data, not text")
                 elif len(raw) > MAX_LINE_CHARS * 4:
-                    yield number, BadDocument(str(path), number, "line longer than 2,000,000 characters")
+                    yield (
+                        number,
+                        BadDocument(str(path), number, "line longer than 2,000,000 characters"),
+                    )
                 else:
                     try:
                         yield number, raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        yield number, BadDocument(
-                            str(path), number, f"invalid UTF-8 at byte {exc.start}"
+                        yield (
+                            number,
+                            BadDocument(str(path), number, f"invalid UTF-8 at byte {exc.start}"),
                         )
     except (OSError, EOFError) as exc:  # unreadable file, truncated gzip
         yield 0, BadDocument(str(path), 0, f"cannot read: {exc}")
@@ -93,7 +103,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str | BadDocument]]:
 def _read_whole(path: Path, parse, empty: str) -> Iterator[Record]:
     """``parse(lines)`` of a file read whole; one bad record if it cannot be read or is blank."""
     lines = []
-    for number, line in _lines(path):
+    for _number, line in _lines(path):
         if isinstance(line, BadDocument):
             yield line
             return
@@ -105,15 +115,17 @@ def _read_whole(path: Path, parse, empty: str) -> Iterator[Record]:
 
 
 def read_page(path: Path) -> Iterator[Record]:
-    return _read_whole(path, lambda lines: parse_page(lines, str(path), page_id=path.stem),
-                       "empty page")
+    return _read_whole(
+        path, lambda lines: parse_page(lines, str(path), page_id=path.stem), "empty page"
+    )
 
 
 def read_html(path: Path) -> Iterator[Record]:
     # A crawler saves an article's address .../aleppo-water/ as aleppo-water/index.html.
     page_id = path.parent.name if path.stem == "index" and path.parent.name else path.stem
-    return _read_whole(path, lambda lines: parse_html("".join(lines), str(path), page_id),
-                       "empty page")
+    return _read_whole(
+        path, lambda lines: parse_html("".join(lines), str(path), page_id), "empty page"
+    )
 
 
 def read_feed(path: Path) -> Iterator[Record]:

@@ -26,7 +26,8 @@ import zlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from indexer.analysis.normalise import IN_WORD, normalise
+from indexer.analysis.normalise import IN_WORD
+from indexer.analysis.normalise import normalise
 from indexer.analysis.stem import stem
 
 LEXICON = "lexicon.tsv"  # normalised word<TAB>count, from news texts and titles
@@ -46,9 +47,24 @@ WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_le
 # the whole, unlisted, is a listed word with affixes (يقلعون: يقلع); whether
 # the halves are a collocation written glued (فماهي); a tail that is the د
 # of د. (doctor), a common first word.
-FEATURES = ("bias", "gain", "letter_gain", "head_ends", "tail_starts", "head_unlisted", "tail_unlisted",
-            "whole_listed", "tail_article", "short_part", "head_after_before", "tail_before_after",
-            "whole_beside", "whole_inflected", "halves_together", "tail_doctor")
+FEATURES = (
+    "bias",
+    "gain",
+    "letter_gain",
+    "head_ends",
+    "tail_starts",
+    "head_unlisted",
+    "tail_unlisted",
+    "whole_listed",
+    "tail_article",
+    "short_part",
+    "head_after_before",
+    "tail_before_after",
+    "whole_beside",
+    "whole_inflected",
+    "halves_together",
+    "tail_doctor",
+)
 SMOOTHING = 25.0  # titles' worth of the average rate a word's own rates are pulled to
 MIN_PART = 3  # letters in each half, unless both halves are listed words
 MIN_LISTED = 2  # letters in a listed half: لم, هل, في
@@ -145,8 +161,16 @@ def tables() -> Tables:
     unlisted, total = trigrams.pop(TOTALS)
     titled = _read_counts(TITLE_WORDS)
     words, starts, ends = titled.pop(TOTALS)
-    return Tables(_read_lexicon(), math.log(total), titled, starts / words, ends / words,
-                  *_letter_model(trigrams), _read_pairs(), math.log(unlisted / total))
+    return Tables(
+        _read_lexicon(),
+        math.log(total),
+        titled,
+        starts / words,
+        ends / words,
+        *_letter_model(trigrams),
+        _read_pairs(),
+        math.log(unlisted / total),
+    )
 
 
 def pair_hash(first: str, second: str) -> int:
@@ -164,7 +188,9 @@ def _read_pairs() -> array.array:
     return keys
 
 
-def _letter_model(trigrams: dict[str, tuple[int, ...]]) -> tuple[dict[str, float], dict[str, float]]:
+def _letter_model(
+    trigrams: dict[str, tuple[int, ...]],
+) -> tuple[dict[str, float], dict[str, float]]:
     """Add-one smoothed log P(letter | two letters before), and of an unseen letter."""
     contexts = collections.Counter()
     for trigram, (n,) in trigrams.items():
@@ -254,7 +280,9 @@ def _logp(word: str, t: Tables) -> float:
     if listed is not None:
         return math.log(listed) - t.log_total
     padded = f"^^{word}$"
-    return t.unlisted + sum(_letter_logp(padded[i:i + 2], padded[i + 2], t) for i in range(len(word) + 1))
+    return t.unlisted + sum(
+        _letter_logp(padded[i : i + 2], padded[i + 2], t) for i in range(len(word) + 1)
+    )
 
 
 def _letter_logp(context: str, letter: str, t: Tables) -> float:
@@ -267,8 +295,11 @@ def letter_gain(head: str, tail: str, t: Tables) -> float:
     letters around the cut differ between the two readings."""
     before = ("^^" + head)[-2:]
     second = tail[1:2] or "$"
-    apart = (_letter_logp(before, "$", t) + _letter_logp("^^", tail[0], t)
-             + _letter_logp("^" + tail[0], second, t))
+    apart = (
+        _letter_logp(before, "$", t)
+        + _letter_logp("^^", tail[0], t)
+        + _letter_logp("^" + tail[0], second, t)
+    )
     together = _letter_logp(before, tail[0], t) + _letter_logp(before[1] + tail[0], second, t)
     return apart - together
 
@@ -281,8 +312,9 @@ def _collocation(first: str, second: str, t: Tables) -> float:
     return float(at < len(t.pairs) and t.pairs[at] == key)
 
 
-def cut_features(head: str, tail: str, whole: str, place: Place, t: Tables,
-                 known: tuple[float, float, float]) -> tuple[float, ...]:
+def cut_features(
+    head: str, tail: str, whole: str, place: Place, t: Tables, known: tuple[float, float, float]
+) -> tuple[float, ...]:
     """The features (FEATURES) of cutting the normalised ``whole`` into ``head`` and
     ``tail``; ``known``, the same for every cut, is the whole's log probability,
     and its beside and inflected features."""
@@ -321,8 +353,11 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
     # a mark normalises to "" and a cut before it is skipped.
     letters = [_letter_form(char) for char in word]
     whole = "".join(letters)
-    known = (_logp(whole, t), _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
-             float(whole not in t.counts and stem(whole) in t.counts))
+    known = (
+        _logp(whole, t),
+        _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
+        float(whole not in t.counts and stem(whole) in t.counts),
+    )
     result = []
     for cut in range(1, len(word)):
         head, tail = "".join(letters[:cut]), "".join(letters[cut:])
@@ -359,10 +394,20 @@ def unmarked_words(line: str, marked: list[int]) -> Iterator[Place]:
         words = [normalise(match.group()) for match in matches]
         for number, match in enumerate(matches):
             # A neighbour counts only across plain spaces: not across a quote or a number.
-            before = words[number - 1] if number and line[matches[number - 1].end():match.start()].isspace() else ""
-            after = (words[number + 1] if number + 1 < len(matches)
-                     and line[match.end():matches[number + 1].start()].isspace() else "")
-            yield Place(match.group(), match.start(), before, after, line.startswith(".", match.end()))
+            before = (
+                words[number - 1]
+                if number and line[matches[number - 1].end() : match.start()].isspace()
+                else ""
+            )
+            after = (
+                words[number + 1]
+                if number + 1 < len(matches)
+                and line[match.end() : matches[number + 1].start()].isspace()
+                else ""
+            )
+            yield Place(
+                match.group(), match.start(), before, after, line.startswith(".", match.end())
+            )
 
 
 def boundaries(line: str, m: Model | None = None) -> list[int]:
