@@ -13,6 +13,8 @@ import select
 import shutil
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -129,29 +131,40 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
     seen = {}  # id → origin, to report duplicates
     # The analysis workers fork first: the engine's writer may start threads.
     hold = os.environ.get(HOLD_ENV)
-    with analysed(read_sources(sources), settings.reindex_workers, vocabulary.add_forms) as records:
-        writer = engine.writer(path / "engine", base.engine_dir if base else None)
+    writer = committed = None
+    with ThreadPoolExecutor(1) as committer:
         try:
-            for record, streams in progress(records) if progress else records:
-                if hold:
-                    _wait_until_closed(hold)
-                    hold = None
-                if isinstance(record, Document):
-                    record = _index(record, streams, seen, writer, vocabulary, summary)
-                if isinstance(record, BadDocument):
-                    if not skip_bad:
-                        raise record
-                    summary.skipped += 1
-                    warn(f"skipped {record.message}")
-            for doc_id in delete_ids:
-                writer.delete(doc_id)
-                vocabulary.forget(doc_id)
-                summary.deleted += 1
-            writer.commit()
+            with analysed(
+                read_sources(sources), settings.reindex_workers, vocabulary.add_forms
+            ) as records:
+                writer = engine.writer(path / "engine", base.engine_dir if base else None)
+                for record, streams in progress(records) if progress else records:
+                    if hold:
+                        _wait_until_closed(hold)
+                        hold = None
+                    if isinstance(record, Document):
+                        record = _index(record, streams, seen, writer, vocabulary, summary)
+                    if isinstance(record, BadDocument):
+                        if not skip_bad:
+                            raise record
+                        summary.skipped += 1
+                        warn(f"skipped {record.message}")
+                for doc_id in delete_ids:
+                    writer.delete(doc_id)
+                    vocabulary.forget(doc_id)
+                    summary.deleted += 1
+                # PERF: the engine commits (tantivy's without the GIL) while the
+                # workers' vocabulary counts come in and are written, rather
+                # than one after the other.
+                committed = committer.submit(writer.commit)
+            vocabulary.write(path)
+            committed.result()
         except BaseException:
-            writer.cancel()
+            if committed is not None:
+                wait([committed])  # a writer is never cancelled mid-commit
+            if writer is not None and (committed is None or committed.exception() is not None):
+                writer.cancel()
             raise
-    vocabulary.write(path)
     reader = engine.reader(path / "engine")
     summary.total = reader.count()
     reader.close()
