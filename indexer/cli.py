@@ -157,11 +157,13 @@ def _search(settings: Settings, args) -> int:
         out = {
             "query": data["query"],
             "total": data["total"],
+            "transliterated": data["transliterated"],
             "hits": [{k: h[k] for k in keep} for h in data["hits"]],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(f"{counted(response.total, 'result')} for {response.query!r}")
+    searched = f" (searched as {response.transliterated!r})" if response.transliterated else ""
+    print(f"{counted(response.total, 'result')} for {response.query!r}{searched}")
     for rank, hit in enumerate(response.hits, 1):
         print(
             f"{rank:3}. [{hit['kind']}] {hit['title'] or hit['id']}  ({hit['score']:.2f}, {hit['id']})"

@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
+from typing import NamedTuple
 
 from indexer import analysis
 from indexer import schema
@@ -33,8 +34,11 @@ from indexer.query import ParsedQuery
 from indexer.query import parse_query
 from indexer.settings import Settings
 from indexer.suggest import Vocabulary
+from indexer.transliterate import is_latin
+from indexer.transliterate import transliterate
 
 SORTS = ("relevance", "date")
+TRANSLITERATE = ("auto", "off")
 MAX_RESULT_WINDOW = 10_000  # deepest result a page may reach
 FEW_RESULTS = 3  # below this, offer a did-you-mean
 TOO_DEEP = f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query"
@@ -100,6 +104,13 @@ def parameters(settings: Settings) -> tuple[Parameter, ...]:
         Parameter("from", "date_from", date, "Earliest date, inclusive."),
         Parameter("to", "date_to", date, "Latest date, inclusive; not before from."),
         Parameter("source", "source", {"type": "string"}, "Only documents from this source."),
+        Parameter(
+            "transliterate",
+            "transliterate",
+            {"type": "string", "enum": list(TRANSLITERATE), "default": default.transliterate},
+            "auto: a query in Latin letters that finds little as typed is read as Arabizi "
+            "or Buckwalter (ghaza, gz~p) and the Arabic searched instead; off: as typed.",
+        ),
     )
 
 
@@ -113,6 +124,7 @@ class SearchRequest:
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
+    transliterate: str = "auto"
 
     def validate(self, settings: Settings) -> None:
         """Raise BadQuery naming the first rule the request breaks."""
@@ -170,6 +182,7 @@ class SearchResponse:
     hits: list[dict] = field(default_factory=list)
     suggestion: str | None = None
     phrases_relaxed: bool = False
+    transliterated: str | None = None  # the Arabic searched for a query typed in Latin letters
 
     def to_dict(self) -> dict:
         return {
@@ -181,6 +194,7 @@ class SearchResponse:
             "hits": self.hits,
             "suggestion": self.suggestion,
             "phrases_relaxed": self.phrases_relaxed,
+            "transliterated": self.transliterated,
         }
 
 
@@ -239,6 +253,13 @@ def first_stage(full: EngineQuery, window: int) -> EngineQuery:
     return EngineQuery(should, full.must, full.must_not, Rescore(full, window))
 
 
+class Ranked(NamedTuple):
+    total: int
+    hits: list[dict]
+    relaxed: bool  # quoted phrases no document holds, ranked as words
+    complete: bool  # not cut short by the time limit
+
+
 class Searcher:
     """Searches the current generation of one index; safe to share between threads."""
 
@@ -291,17 +312,46 @@ class Searcher:
             cached, complete = self._search(reader, request)
             if complete:  # a search cut short by the time limit is not remembered
                 self._remember(key, cached)
-        total, hits, suggestion, relaxed = cached
+        total, hits, suggestion, relaxed, transliterated = cached
         took = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(
-            request.q, total, request.page, request.per_page, took, hits, suggestion, relaxed
+            request.q,
+            total,
+            request.page,
+            request.per_page,
+            took,
+            hits,
+            suggestion,
+            relaxed,
+            transliterated,
         )
 
     def _search(self, reader, request: SearchRequest):
-        parsed = parse_query(request.q)
+        """(total, hits, suggestion, phrases relaxed, transliterated), and whether the search was complete."""
+        found = self._ranked(reader, request, request.q)
+        if found is None:  # only stop words or punctuation: nothing to rank by
+            return (0, [], None, False, None), True
+        complete, transliterated = found.complete, None
+        # Latin letters that find little as typed: Arabic typed on a Latin
+        # keyboard, read back.  (An Arabic query never pays for this.)
+        if found.total < FEW_RESULTS and request.transliterate == "auto" and is_latin(request.q):
+            arabic = transliterate(request.q, self.vocabulary())
+            read_back = self._ranked(reader, request, arabic) if arabic else None
+            if read_back is not None:
+                complete = complete and read_back.complete
+                if read_back.total > found.total:
+                    found, transliterated = read_back, arabic
+        suggestion = None
+        if found.total < FEW_RESULTS:
+            suggestion = self.vocabulary().correct(transliterated or request.q)
+        return (found.total, found.hits, suggestion, found.relaxed, transliterated), complete
+
+    def _ranked(self, reader, request: SearchRequest, q: str) -> Ranked | None:
+        """The page of ``q``'s hits the request asks for; None if ``q`` has nothing to rank by."""
+        parsed = parse_query(q)
+        if parsed.empty:
+            return None
         filters = Filters(request.kind, request.source, request.date_from, request.date_to)
-        if parsed.empty:  # only stop words or punctuation: nothing to rank by
-            return (0, [], None, False), True
         offset = (request.page - 1) * request.per_page
         limit = self.settings.search_time_limit
         window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
@@ -328,15 +378,7 @@ class Searcher:
             )
         matcher = Matcher(parsed.words)
         hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
-        suggestion = None
-        if results.total < FEW_RESULTS:
-            suggestion = self.vocabulary().correct(request.q)
-        return (
-            results.total,
-            hits,
-            suggestion,
-            relaxed and results.total > 0,
-        ), not results.timed_out
+        return Ranked(results.total, hits, relaxed and results.total > 0, not results.timed_out)
 
     @staticmethod
     def _hit(stored: dict, score: float, matcher: Matcher) -> dict:

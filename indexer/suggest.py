@@ -54,6 +54,12 @@ class Packed:
             yield i
             i += 1
 
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """Positions ``start:end`` of the items starting with ``prefix`` (items sorted)."""
+        key = prefix.encode("utf-8")
+        # No UTF-8 byte is 0xff: key + 0xff sorts after every item starting with key.
+        return bisect.bisect_left(self, key), bisect.bisect_left(self, key + b"\xff")
+
     def find(self, item: str) -> int | None:
         """Position of ``item`` (items sorted), None if absent."""
         key = item.encode("utf-8")
@@ -64,12 +70,29 @@ class Packed:
 class Vocabulary:
     def __init__(self, directory: Path):
         self._words, self._counts, self._displays = _load_words(directory / VOCABULARY)
+        self._cumulative = None  # occurrences of the words before each position
         titles = sorted((normalise(title), title) for title in read_columns(directory / TITLES)[2])
         self._title_keys = Packed([key.encode("utf-8") for key, _ in titles])
         self._titles = Packed([title.encode("utf-8") for _, title in titles])
 
     def _display(self, i: int) -> str:
         return (self._displays[i] or self._words[i]).decode("utf-8")
+
+    # The Lexicon of indexer.transliterate: how often the index holds a word, or words starting so.
+
+    def count(self, word: str) -> int:
+        found = self._words.find(word)
+        return 0 if found is None else self._counts[found]
+
+    def prefix_count(self, prefix: str) -> int:
+        if self._cumulative is None:  # built on the first transliteration only
+            self._cumulative = array("Q", [0]) + array("Q", accumulate(self._counts))
+        start, end = self._words.prefix_range(prefix)
+        return self._cumulative[end] - self._cumulative[start]
+
+    def written(self, word: str) -> str:
+        found = self._words.find(word)
+        return word if found is None else self._display(found)
 
     def complete(self, text: str) -> list[str]:
         """Up to 10 completions of ``text`` for the search box."""

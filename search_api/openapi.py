@@ -260,6 +260,14 @@ def _schemas(max_per_page: int) -> dict:
                         "match its words in any order."
                     ),
                 },
+                "transliterated": NULLABLE
+                | {
+                    "description": (
+                        "The Arabic searched instead of a query typed in Latin letters that found "
+                        "little as typed (Arabizi or Buckwalter: ghaza, gz~p → غزة); the hits are its. "
+                        "Null when the query was searched as typed; transliterate=off always does."
+                    )
+                },
             }
         ),
         # Open: a stored field added to the schema later is not a breaking change.

@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "from": "من",
     "to": "إلى",
     "source": "المصدر",
+    "transliterate": "قراءة الحروف اللاتينية",
 }
 RULE_TEXT = {
     "type": "يجب أن تكون قيمة «{field}» عددًا صحيحًا.",
@@ -134,8 +135,14 @@ def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
             "source": request.source,
             "per_page": request.per_page,
             "page": request.page,
+            "transliterate": request.transliterate,
         } | changes
-        defaults = {"sort": "relevance", "per_page": DEFAULT_PER_PAGE, "page": 1}
+        defaults = {
+            "sort": "relevance",
+            "per_page": DEFAULT_PER_PAGE,
+            "page": 1,
+            "transliterate": SearchRequest.transliterate,
+        }
         pairs = [(k, v) for k, v in values.items() if v not in (None, "") and defaults.get(k) != v]
         return f"{PATH}?{urlencode(pairs)}"
 

@@ -128,6 +128,20 @@ def test_suggestions_appear_while_typing(tab):
     assert tab.problems == []
 
 
+def test_a_latin_query_is_searched_in_arabic_and_offered_as_typed(tab, engine):
+    tab.open("?q=madaniyeen")
+    expect(tab.page.locator(".transliterated strong")).to_have_text("مدنيين")
+    expect(tab.page.locator(".hit mark", has_text="المدنيين").first).to_be_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SCREENSHOTS / f"transliterated-{engine}.png"), full_page=True)
+    tab.page.get_by_role("link", name=re.compile("كما كُتب")).click()
+    tab.page.wait_for_url(re.compile(r"transliterate=off"))
+    assert tab.params() == {"q": "madaniyeen", "transliterate": "off"}
+    expect(tab.page.locator(".empty bdi")).to_have_text("madaniyeen")
+    assert tab.page.locator(".transliterated").count() == 0
+    assert tab.problems == []
+
+
 def test_screenshot_of_results(tab, engine):
     tab.open("?q=" + quote("الثورة السورية"))
     expect(tab.page.locator(".hit").first).to_be_visible()

@@ -219,6 +219,8 @@ def test_search_counts_its_results_in_english(seed_index):
     assert many.stdout.splitlines()[0].endswith(" results for 'النفط'")
     none = bahth("search", "--index", seed_index, "بريدك الإلكتروني")
     assert none.stdout == "0 results for 'بريدك الإلكتروني'\n"
+    latin = bahth("search", "--index", seed_index, "madaniyeen")
+    assert latin.stdout.splitlines()[0] == "1 result for 'madaniyeen' (searched as 'مدنيين')"
 
 
 def test_an_index_of_another_schema_version_is_refused(tmp_path):
