@@ -10,7 +10,7 @@ from datetime import datetime
 
 from indexer.analysis import FieldStreams
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")

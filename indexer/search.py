@@ -7,19 +7,24 @@ serve a reindex without a restart.
 """
 
 import functools
+import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import NamedTuple
 
 from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.catalog import Generation
+from indexer.engines import facet_counts
 from indexer.engines import get_engine
+from indexer.engines.base import FACETS
 from indexer.engines.base import EngineQuery
+from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import Rescore
@@ -41,6 +46,7 @@ SORTS = ("relevance", "date")
 TRANSLITERATE = ("auto", "off")
 MAX_RESULT_WINDOW = 10_000  # deepest result a page may reach
 FEW_RESULTS = 3  # below this, offer a did-you-mean
+FACETS_PATTERN = "^({0})(,({0}))*$".format("|".join(FACETS))
 TOO_DEEP = f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query"
 
 
@@ -111,6 +117,16 @@ def parameters(settings: Settings) -> tuple[Parameter, ...]:
             "auto: a query in Latin letters that finds little as typed is read as Arabizi "
             "or Buckwalter (ghaza, gz~p) and the Arabic searched instead; off: as typed.",
         ),
+        Parameter("section", "section", {"type": "string"}, "Only documents of this section."),
+        Parameter(
+            "facets",
+            "facets",
+            {"type": "string", "pattern": FACETS_PATTERN, "examples": [",".join(FACETS)]},
+            f"Counts to add to the reply, comma-separated, of: {', '.join(FACETS)}. "
+            f"The {facet_counts.FACET_SIZE} commonest sources or sections of all the "
+            f"query's matches; their dates by month, or by day when they span at most "
+            f"{facet_counts.DAY_SPAN} days.",
+        ),
     )
 
 
@@ -125,6 +141,14 @@ class SearchRequest:
     date_to: str | None = None
     source: str | None = None
     transliterate: str = "auto"
+    section: str | None = None
+    facets: str | None = None  # comma-separated names of FACETS
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets asked for, each once, in the order of FACETS."""
+        asked = set(self.facets.split(",")) if self.facets else set()
+        return tuple(name for name in FACETS if name in asked)
 
     def validate(self, settings: Settings) -> None:
         """Raise BadQuery naming the first rule the request breaks."""
@@ -170,6 +194,9 @@ def _check(parameter: Parameter, value) -> None:
         raise bad("enum", f"{name} must be one of: {', '.join(rules['enum'])}")
     if rules.get("format") == "date" and not schema.is_date(value):
         raise bad("format", f"{name} must be a date {schema.DATE_SHAPE}")
+    # fullmatch: Python's $ also matches before a final newline, JSON Schema's does not.
+    if "pattern" in rules and not re.fullmatch(rules["pattern"], value):
+        raise bad("pattern", f"{name} must be a comma-separated list of: {', '.join(FACETS)}")
 
 
 @dataclass
@@ -183,9 +210,10 @@ class SearchResponse:
     suggestion: str | None = None
     phrases_relaxed: bool = False
     transliterated: str | None = None  # the Arabic searched for a query typed in Latin letters
+    facets: Facets | None = None  # when asked for
 
     def to_dict(self) -> dict:
-        return {
+        reply = {
             "query": self.query,
             "total": self.total,
             "page": self.page,
@@ -196,6 +224,24 @@ class SearchResponse:
             "phrases_relaxed": self.phrases_relaxed,
             "transliterated": self.transliterated,
         }
+        if self.facets is not None:
+            reply["facets"] = facets_dict(self.facets)
+        return reply
+
+
+def facets_dict(facets: Facets) -> dict:
+    """Facets as the JSON reply gives them."""
+    reply = {
+        name: [{"value": value, "count": count} for value, count in values]
+        for name, values in facets.values.items()
+    }
+    if facets.dates is not None:
+        interval, buckets = facets.dates
+        reply["date"] = {
+            "interval": interval,
+            "buckets": [{"key": key, "count": count} for key, count in buckets],
+        }
+    return reply
 
 
 def engine_query(
@@ -260,6 +306,12 @@ class Ranked(NamedTuple):
     complete: bool  # not cut short by the time limit
 
 
+def _filters(request: SearchRequest) -> Filters:
+    return Filters(
+        request.kind, request.source, request.section, request.date_from, request.date_to
+    )
+
+
 class Searcher:
     """Searches the current generation of one index; safe to share between threads."""
 
@@ -303,16 +355,27 @@ class Searcher:
     def search(self, request: SearchRequest) -> SearchResponse:
         request.validate(self.settings)
         started = time.perf_counter()
+        names = request.facet_names
         if not request.q.strip():  # the empty search box: nothing to look up
-            return SearchResponse(request.q, 0, request.page, request.per_page, 0.0)
+            facets = facet_counts.empty(names) if names else None
+            return SearchResponse(request.q, 0, request.page, request.per_page, 0.0, facets=facets)
         generation, reader = self._open()
-        key = (generation.path.name, request)
+        # A page's hits and its query's facets are cached apart: one count
+        # serves every page and order of a query, and the page asking for
+        # facets shares its hits with the API not asking.
+        page = replace(request, facets=None)
+        key = (generation.path.name, page)
         cached = self._cache.get(key)
         if cached is None:
-            cached, complete = self._search(reader, request)
+            cached, complete = self._search(reader, page)
             if complete:  # a search cut short by the time limit is not remembered
                 self._remember(key, cached)
         total, hits, suggestion, relaxed, transliterated = cached
+        facets = (
+            self._facets(generation, reader, request, transliterated or request.q, relaxed)
+            if names
+            else None
+        )
         took = round((time.perf_counter() - started) * 1000, 2)
         return SearchResponse(
             request.q,
@@ -324,6 +387,7 @@ class Searcher:
             suggestion,
             relaxed,
             transliterated,
+            facets,
         )
 
     def _search(self, reader, request: SearchRequest):
@@ -351,7 +415,7 @@ class Searcher:
         parsed = parse_query(q)
         if parsed.empty:
             return None
-        filters = Filters(request.kind, request.source, request.date_from, request.date_to)
+        filters = _filters(request)
         offset = (request.page - 1) * request.per_page
         limit = self.settings.search_time_limit
         window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
@@ -379,6 +443,33 @@ class Searcher:
         matcher = Matcher(parsed.words)
         hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
         return Ranked(results.total, hits, relaxed and results.total > 0, not results.timed_out)
+
+    def _facets(self, generation, reader, request: SearchRequest, q: str, relaxed: bool) -> Facets:
+        """The facets of every match of ``q`` (the query searched) and ``request``'s
+        filters, whatever the page or order: of its words alone when its phrases
+        were ``relaxed``."""
+        names = request.facet_names
+        default = SearchRequest
+        counted = replace(
+            request,
+            page=default.page,
+            per_page=default.per_page,
+            sort=default.sort,
+            facets=",".join(names),
+        )
+        key = (generation.path.name, counted, q)
+        facets = self._cache.get(key)
+        if facets is None:
+            parsed = parse_query(q)
+            facets = (
+                facet_counts.empty(names)
+                if parsed.empty
+                else reader.facets(
+                    engine_query(parsed, phrases=not relaxed), _filters(request), names
+                )
+            )
+            self._remember(key, facets)
+        return facets
 
     @staticmethod
     def _hit(stored: dict, score: float, matcher: Matcher) -> dict:

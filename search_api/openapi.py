@@ -6,6 +6,8 @@ Derived, not restated: the search parameters from ``indexer.search.parameters``
 tests/test_schemathesis.py checks real responses against them.
 """
 
+from indexer.engines.base import FACET_FIELDS
+from indexer.engines.facet_counts import FACET_SIZE
 from indexer.errors import API_ERRORS
 from indexer.ingest.document import KINDS
 from indexer.search import parameters
@@ -45,7 +47,7 @@ def _errors(*codes: str) -> dict:
 def _query(parameter) -> dict:
     schema = parameter.schema
     description = parameter.description
-    text = schema["type"] == "string" and "enum" not in schema and "format" not in schema
+    text = schema["type"] == "string" and not {"enum", "format", "pattern"} & set(schema)
     if not text:  # an HTML form sends its unset fields empty: "" counts as absent
         schema = {"anyOf": [schema, {"const": ""}]}
         description += " Empty counts as absent."
@@ -220,6 +222,33 @@ def _object(properties: dict, required=None, closed: bool = True) -> dict:
     return schema
 
 
+def _facets_schema() -> dict:
+    """The ``facets`` of a reply: only those asked for, over all the query's matches."""
+    count = {"type": "integer", "minimum": 1}
+    values = {
+        "type": "array",
+        "maxItems": FACET_SIZE,
+        "description": "The commonest values, most first (ties by value).",
+        "items": _object({"value": STRING, "count": count}),
+    }
+    date = _object(
+        {
+            "interval": {"type": "string", "enum": ["month", "day"]},
+            "buckets": {
+                "type": "array",
+                "description": "Oldest first; months YYYY-MM, days "
+                "YYYY-MM-DD; only those with matches.",
+                "items": _object({"key": STRING, "count": count}),
+            },
+        }
+    )
+    schema = _object({**{name: values for name in FACET_FIELDS}, "date": date})
+    return schema | {
+        "required": [],
+        "description": "Present when facets were asked for, with those asked for.",
+    }
+
+
 def _schemas(max_per_page: int) -> dict:
     marked = "as HTML: escaped, with matches in <mark>"
     return {
@@ -268,8 +297,21 @@ def _schemas(max_per_page: int) -> dict:
                         "Null when the query was searched as typed; transliterate=off always does."
                     )
                 },
-            }
+                "facets": _ref("Facets"),
+            },
+            required=[
+                "query",
+                "total",
+                "page",
+                "per_page",
+                "took_ms",
+                "hits",
+                "suggestion",
+                "phrases_relaxed",
+                "transliterated",
+            ],
         ),
+        "Facets": _facets_schema(),
         # Open: a stored field added to the schema later is not a breaking change.
         "Document": _object(
             {

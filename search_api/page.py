@@ -7,8 +7,10 @@ escape everything (Jinja2's autoescape) except ``title_html`` and
 Errors are told in Arabic: the JSON API's codes map to the texts below.
 """
 
+import calendar
 import math
 import re
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 import falcon
 import jinja2
 
+from indexer.engines.base import FACETS
 from indexer.search import SearchRequest
 from indexer.search import SearchResponse
 from indexer.search import Searcher
@@ -28,6 +31,9 @@ DEFAULT_PER_PAGE = SearchRequest.per_page
 KIND_LABELS = {"headline": "عنوان", "article": "مقال"}
 KIND_CHOICES = {"": "كل الأنواع", "headline": "العناوين", "article": "المقالات"}
 SORT_CHOICES = {"relevance": "الأكثر صلة", "date": "الأحدث أولًا"}
+# The facets beside the results: each a list of links that narrow the search.
+FACET_LABELS = {"source": "المصدر", "section": "القسم"}
+DATE_LABELS = {"month": "التاريخ (حسب الشهر)", "day": "التاريخ (حسب اليوم)"}
 # What a reader is told for each code of indexer.errors.API_ERRORS.
 ERROR_TEXT = {
     "invalid_parameter": "في الطلب قيمة غير صالحة. عدّل خيارات البحث وحاول مجددًا.",
@@ -55,6 +61,8 @@ FIELD_LABELS = {
     "to": "إلى",
     "source": "المصدر",
     "transliterate": "قراءة الحروف اللاتينية",
+    "section": "القسم",
+    "facets": "التصنيفات",
 }
 RULE_TEXT = {
     "type": "يجب أن تكون قيمة «{field}» عددًا صحيحًا.",
@@ -62,6 +70,7 @@ RULE_TEXT = {
     "enum": "قيمة «{field}» ليست من الخيارات المعروضة.",
     "format": "يجب أن تكون قيمة «{field}» تاريخًا صحيحًا (سنة-شهر-يوم).",
     "order": "تاريخ «إلى» يسبق تاريخ «من». اجعله بعده أو مثله.",
+    "pattern": "قيمة «{field}» ليست من الخيارات المعروضة.",
 }
 
 _TAG = re.compile(r"<[^>]+>")
@@ -82,7 +91,9 @@ class PageResource(Readable):
     def on_get(self, req, resp):
         request = query_request(req, self.searcher)
         request.validate(self.searcher.settings)  # the empty search box too: ?to=soon is wrong
-        response = self.searcher.search(request) if request.q.strip() else None
+        # The page always shows the facets; its links leave the parameter out.
+        faceted = replace(request, facets=",".join(FACETS))
+        response = self.searcher.search(faceted) if request.q.strip() else None
         resp.content_type = falcon.MEDIA_HTML
         resp.text = _render(
             "search.html",
@@ -133,6 +144,7 @@ def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
             "from": request.date_from,
             "to": request.date_to,
             "source": request.source,
+            "section": request.section,
             "per_page": request.per_page,
             "page": request.page,
             "transliterate": request.transliterate,
@@ -150,7 +162,66 @@ def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
         "link": link,
         "hits": [_hit(hit) for hit in response.hits],
         "pages": math.ceil(response.total / request.per_page),
+        "facets": _facet_groups(request, response, link),
     }
+
+
+def _facet_groups(request: SearchRequest, response: SearchResponse, link) -> list[dict]:
+    """Each facet as a heading, its values as links that filter by them (the one
+    filtered by marked, not linked), and a link back to all values when filtered."""
+    if response.facets is None:
+        return []
+    groups = []
+    for name, label in FACET_LABELS.items():
+        chosen = getattr(request, name)
+        items = [
+            {
+                "label": value,
+                "count": count,
+                "href": link(**{name: value, "page": 1}),
+                "current": value == chosen,
+            }
+            for value, count in response.facets.values[name]
+        ]
+        groups.append(
+            {
+                "name": name,
+                "label": label,
+                "choices": items,
+                "unfiltered": link(**{name: None, "page": 1}) if chosen else None,
+            }
+        )
+    interval, buckets = response.facets.dates
+    chosen = (request.date_from, request.date_to)
+    items = []
+    for key, count in buckets:
+        first, last = date_range(interval, key)
+        items.append(
+            {
+                "label": key,
+                "count": count,
+                "href": link(**{"from": first, "to": last, "page": 1}),
+                "current": (first, last) == chosen,
+            }
+        )
+    dated = request.date_from or request.date_to
+    groups.append(
+        {
+            "name": "date",
+            "label": DATE_LABELS[interval],
+            "choices": items,
+            "unfiltered": link(**{"from": None, "to": None, "page": 1}) if dated else None,
+        }
+    )
+    return [group for group in groups if group["choices"] or group["unfiltered"]]
+
+
+def date_range(interval: str, key: str) -> tuple[str, str]:
+    """The first and last day (YYYY-MM-DD) of a date facet's bucket: a day, or a month YYYY-MM."""
+    if interval == "day":
+        return key, key
+    year, month = int(key[:4]), int(key[5:7])
+    return f"{key}-01", f"{key}-{calendar.monthrange(year, month)[1]:02d}"
 
 
 def _hit(hit: dict) -> dict:

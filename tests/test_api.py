@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import shutil
+from html import unescape
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +22,7 @@ from search_api.app import CSP
 from search_api.app import create_app
 from search_api.app import get_app
 from search_api.page import ERROR_TEXT
+from search_api.page import date_range
 from tests.conftest import ENGINES
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
@@ -222,6 +224,40 @@ def test_page_shows_dates_sources_and_only_web_links(feed_client):
     assert "javascript:" not in html
 
 
+def _facet_links(html: str) -> dict[str, str]:
+    """The facets' links of a page: text → href."""
+    nav = html[html.index('<nav class="facets"') : html.index("</nav>")]
+    return {
+        unescape(text): unescape(href)
+        for href, text in re.findall(r'<a href="([^"]+)">(?:<bdi>)?([^<]+)', nav)
+    }
+
+
+def test_page_facets_are_links_that_filter(feed_client):
+    html = feed_client.simulate_get("/", params={"q": "معرض الكتاب"}).text
+    assert "<h2>المصدر</h2>" in html and "<h2>التاريخ (حسب اليوم)</h2>" in html
+    links = _facet_links(html)
+    assert set(links) == {"BBC عربي", "سانا", "2024-03-10", "2024-03-20"}
+    by_source = feed_client.simulate_get(links["سانا"]).text
+    assert "زيارة 50 ألف شخص" in by_source and "بمشاركة 200 دار" not in by_source
+    assert '<strong aria-current="true"><bdi>سانا</bdi></strong>' in by_source
+    assert "الكل" in _facet_links(by_source)  # back to every source
+    by_day = feed_client.simulate_get(links["2024-03-10"]).text
+    assert "بمشاركة 200 دار" in by_day and "زيارة 50 ألف شخص" not in by_day
+
+
+@pytest.mark.parametrize(
+    "interval, key, first, last",
+    [
+        ("month", "2024-02", "2024-02-01", "2024-02-29"),
+        ("month", "2023-12", "2023-12-01", "2023-12-31"),
+        ("day", "2024-03-10", "2024-03-10", "2024-03-10"),
+    ],
+)
+def test_a_date_bucket_links_to_its_days(interval, key, first, last):
+    assert date_range(interval, key) == (first, last)
+
+
 # --- documents, suggestions, health ------------------------------------------------------------
 
 
@@ -387,6 +423,14 @@ ERRORS = [
         400,
         "invalid_parameter",
         "kind must be one of: headline, article",
+    ),
+    (
+        "GET",
+        "/api/search",
+        {"q": "سوريا", "facets": "source,author"},
+        400,
+        "invalid_parameter",
+        "facets must be a comma-separated list of: source, section, date",
     ),
     (
         "GET",

@@ -61,6 +61,7 @@ class Rescore:
 class Filters:
     kind: str | None = None
     source: str | None = None
+    section: str | None = None
     date_from: str | None = None  # YYYY-MM-DD, inclusive
     date_to: str | None = None
 
@@ -77,6 +78,21 @@ class Results:
     total: int
     hits: list[Hit]
     timed_out: bool = False
+
+
+FACET_FIELDS = ("source", "section")  # counted by value
+DATE_FACET = "date"  # counted by month, or by day over a short span
+FACETS = (*FACET_FIELDS, DATE_FACET)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts over every document a query matches: ``values`` the top values of
+    each asked-for field of FACET_FIELDS, as (value, count), most first; ``dates``
+    (interval, [(key, count)] oldest first) when the date facet was asked for."""
+
+    values: dict[str, list[tuple[str, int]]]
+    dates: tuple[str, list[tuple[str, int]]] | None = None
 
 
 class Writer(ABC):
@@ -106,6 +122,11 @@ class Reader(ABC):
         time_limit: float,
     ) -> Results:
         """``sort`` is "relevance" or "date" (newest first)."""
+
+    @abstractmethod
+    def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
+        """The facets ``names`` (of FACETS) of the documents ``query`` and ``filters``
+        match, shaped by ``indexer.engines.facet_counts``."""
 
     @abstractmethod
     def get(self, doc_id: str) -> dict | None: ...

@@ -25,13 +25,22 @@ except ImportError:  # pragma: no cover
     helpers = None
 
 from indexer import schema
+from indexer.engines.base import DATE_FACET
+from indexer.engines.base import FACET_FIELDS
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
+from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
 from indexer.engines.base import Reader
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
+from indexer.engines.facet_counts import CANDIDATES
+from indexer.engines.facet_counts import DAY_CANDIDATES
+from indexer.engines.facet_counts import FACET_SIZE
+from indexer.engines.facet_counts import bucket_counts
+from indexer.engines.facet_counts import date_buckets
+from indexer.engines.facet_counts import terms_facets
 from indexer.engines.opensearch_cluster import NotFoundError
 from indexer.engines.opensearch_cluster import OpenSearch
 from indexer.engines.opensearch_cluster import cluster_errors
@@ -51,6 +60,7 @@ REQUEST_TIMEOUT = 120  # seconds, for bulk, reindex and waiting for replicas
 # Searched (analysed elsewhere) or stored whole and filtered on; the rest is only stored.
 KEYWORD_FIELDS = ("id", "kind", "source", "section", "date")
 STORED_ONLY = ("title", "body", "url")
+DAY = "day"  # the subfield ``date.day``: the date as a date
 _GENERATION = re.compile(r"^gen-(\d+)$")
 
 
@@ -96,6 +106,11 @@ def index_body(shards: int, replicas: int) -> dict:
             "dynamic": "strict",
             "properties": {
                 **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
+                # The date as a date too, for the date facet's monthly histogram.
+                "date": {
+                    "type": "keyword",
+                    "fields": {DAY: {"type": "date", "format": "yyyy-MM-dd"}},
+                },
                 **{
                     name: {"type": "keyword", "index": False, "doc_values": False}
                     for name in STORED_ONLY
@@ -250,6 +265,57 @@ def search_body(
     return body
 
 
+def facets_body(
+    queries: Queries, query: EngineQuery, filters: Filters, names: tuple[str, ...]
+) -> dict:
+    """The body of the _search request counting the facets ``names`` (no hits)."""
+    aggs = {
+        name: {
+            "terms": {
+                "field": name,
+                "size": FACET_SIZE,
+                "shard_size": CANDIDATES,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
+        }
+        for name in names
+        if name in FACET_FIELDS
+    }
+    if DATE_FACET in names:
+        day = f"date.{DAY}"
+        aggs |= {
+            "first": {"min": {"field": day, "format": "yyyy-MM-dd"}},
+            "last": {"max": {"field": day, "format": "yyyy-MM-dd"}},
+            "months": {
+                "date_histogram": {
+                    "field": day,
+                    "calendar_interval": "month",
+                    "format": "yyyy-MM",
+                    "min_doc_count": 1,
+                }
+            },
+            "days": {
+                "terms": {"field": "date", "size": DAY_CANDIDATES, "shard_size": DAY_CANDIDATES}
+            },
+        }
+    return {
+        "query": queries.query(query, filters),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": aggs,
+    }
+
+
+def facets_of(names: tuple[str, ...], found: dict) -> Facets:
+    """Facets from the aggregations of ``facets_body``."""
+    values = terms_facets(names, found)
+    if DATE_FACET not in names:
+        return Facets(values)
+    first, last = (found[end].get("value_as_string") for end in ("first", "last"))
+    months = ((b["key_as_string"], b["doc_count"]) for b in found["months"]["buckets"])
+    return Facets(values, date_buckets(first, last, months, bucket_counts(found["days"])))
+
+
 class OpenSearchReader(Reader):
     def __init__(self, es: "OpenSearch", name: str):
         self._es = es
@@ -282,6 +348,12 @@ class OpenSearchReader(Reader):
         return Results(
             total=found["hits"]["total"]["value"], hits=hits, timed_out=bool(found.get("timed_out"))
         )
+
+    def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
+        body = facets_body(self._queries, query, filters, names)
+        with cluster_errors(IndexUnavailable, self._name):
+            found = self._es.search(index=self._name, body=body)
+        return facets_of(names, found.get("aggregations", {}))
 
     def get(self, doc_id: str) -> dict | None:
         if not doc_id:  # the client refuses an empty id; no document has one

@@ -81,7 +81,7 @@ class Queries:
     def filters(filters: Filters) -> list[dict]:
         found = [
             {"term": {name: getattr(filters, name)}}
-            for name in ("kind", "source")
+            for name in schema.FILTER_FIELDS
             if getattr(filters, name)
         ]
         if filters.date_from or filters.date_to:

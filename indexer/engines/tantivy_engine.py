@@ -22,9 +22,12 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema
+from indexer.engines.base import DATE_FACET
+from indexer.engines.base import FACET_FIELDS
 from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
+from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
 from indexer.engines.base import PhraseClause
@@ -32,6 +35,11 @@ from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
+from indexer.engines.facet_counts import CANDIDATES
+from indexer.engines.facet_counts import DAY_CANDIDATES
+from indexer.engines.facet_counts import bucket_counts
+from indexer.engines.facet_counts import date_buckets
+from indexer.engines.facet_counts import terms_facets
 from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -49,6 +57,8 @@ DATE_KEY = "date_key"  # the date as the integer YYYYMMDD, 0 for none: ranges an
 ID_KEY = "id_key"
 # Stored, indexed whole (the "raw" tokenizer): looked up by id, filtered on.
 RAW_FIELDS = ("id", "kind", "source", "section", "date")
+# Fast (columnar) too: sorted on, or counted by facets' aggregations.
+FAST_FIELDS = ("source", "section", "date")
 # Stored only.  tantivy indexes every text field, so these are bytes fields
 # (UTF-8): no postings, no term dictionary entry the size of an article.
 BYTES_FIELDS = ("title", "body", "url")
@@ -61,7 +71,11 @@ def tantivy_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in RAW_FIELDS:
         builder.add_text_field(
-            name, stored=True, fast=(name == "date"), tokenizer_name="raw", index_option="basic"
+            name,
+            stored=True,
+            fast=(name in FAST_FIELDS),
+            tokenizer_name="raw",
+            index_option="basic",
         )
     for name in BYTES_FIELDS:
         builder.add_bytes_field(name, stored=True)
@@ -81,6 +95,52 @@ def date_key(date: str) -> int:
     """YYYY-MM-DD as the integer YYYYMMDD (same order as the strings); 0 for none."""
     match = schema.DATE_PATTERN.match(date or "")
     return int("".join(match.groups())) if match else 0
+
+
+def key_date(key: float) -> str:
+    """The date of a ``date_key`` (YYYYMMDD), as YYYY-MM-DD."""
+    digits = f"{int(key):08d}"
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+
+
+def facet_aggregations(names: tuple[str, ...]) -> dict:
+    """The aggregations counting ``names``: terms of each field; over the dated
+    documents (``date_key`` from 1), the span, months (a histogram of YYYYMMDD by
+    100: its keys are YYYYMM00) and days (complete when the span is short)."""
+    aggs = {
+        name: {"terms": {"field": name, "size": CANDIDATES, "segment_size": CANDIDATES}}
+        for name in names
+        if name in FACET_FIELDS
+    }
+    if DATE_FACET in names:
+        aggs[DATE_FACET] = {
+            "range": {"field": DATE_KEY, "ranges": [{"from": 1}]},
+            "aggs": {
+                "span": {"stats": {"field": DATE_KEY}},
+                "months": {"histogram": {"field": DATE_KEY, "interval": 100, "min_doc_count": 1}},
+                "days": {
+                    "terms": {
+                        "field": "date",
+                        "size": DAY_CANDIDATES,
+                        "segment_size": DAY_CANDIDATES,
+                    }
+                },
+            },
+        }
+    return aggs
+
+
+def facets_of(names: tuple[str, ...], found: dict) -> Facets:
+    """Facets from the result of ``facet_aggregations``."""
+    values = terms_facets(names, found)
+    if DATE_FACET not in names:
+        return Facets(values)
+    dated = next(b for b in found[DATE_FACET]["buckets"] if b.get("from") == 1)
+    first = last = None
+    if dated["doc_count"]:
+        first, last = key_date(dated["span"]["min"]), key_date(dated["span"]["max"])
+    months = ((key_date(b["key"])[:7], b["doc_count"]) for b in dated["months"]["buckets"])
+    return Facets(values, date_buckets(first, last, months, bucket_counts(dated["days"])))
 
 
 def id_key(doc_id: str) -> int:
@@ -184,7 +244,7 @@ class _Queries:
     def filters(self, filters: Filters) -> list[Query]:
         found = [
             Query.term_query(self.schema, name, getattr(filters, name), index_option="basic")
-            for name in ("kind", "source")
+            for name in schema.FILTER_FIELDS
             if getattr(filters, name)
         ]
         if filters.date_from or filters.date_to:
@@ -247,6 +307,11 @@ class TantivyReader(Reader):
             for stored in [self._stored(searcher.doc(address))]
         ]
         return Results(total=found.count, hits=hits)
+
+    def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
+        # The matching documents only, unscored: the scoring query's exclusions and filters.
+        q = self._queries.query(query, filters)
+        return facets_of(names, self._searcher.aggregate(q, facet_aggregations(names)))
 
     def _rescored(self, rescore: Rescore, ranked: list) -> list:
         """The top ``rescore.window`` of ``ranked`` scored by ``rescore.query`` and

@@ -33,8 +33,10 @@ from whoosh.searching import TimeLimit
 from whoosh.system import pack_uint
 
 from indexer import schema
+from indexer.engines.base import DATE_FACET
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
+from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
 from indexer.engines.base import PhraseClause
@@ -42,6 +44,7 @@ from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
 from indexer.engines.base import Writer
+from indexer.engines.facet_counts import from_values
 from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -228,7 +231,7 @@ def whoosh_query(query: EngineQuery) -> wq.Query:
 
 def _selection(filters: Filters) -> wq.Query | None:
     """The documents ``filters`` allow, as a query; None when they allow all."""
-    parts = [wq.Term(f, getattr(filters, f)) for f in ("kind", "source") if getattr(filters, f)]
+    parts = [wq.Term(f, getattr(filters, f)) for f in schema.FILTER_FIELDS if getattr(filters, f)]
     if filters.date_from or filters.date_to:
         parts.append(wq.TermRange("date", filters.date_from or "0000", filters.date_to or "9999"))
     return wq.And(parts) if parts else None
@@ -436,10 +439,52 @@ def _plain(query: EngineQuery) -> bool:
     return not query.must and not query.must_not and bool(query.should)
 
 
+def _field_values(searcher, field: str) -> dict[int, str]:
+    """Index-wide docnum → the document's value of an ID field, read from its postings
+    (one pass over the field's terms: cheaper than the stored fields of every match)."""
+    values = {}
+    for text in searcher.reader().field_terms(field):
+        if text:
+            for docnum in searcher.docs_for_query(wq.Term(field, text)):
+                values[docnum] = text
+    return values
+
+
 class WhooshReader(Reader):
     def __init__(self, ix):
         self._ix = ix
         self._searcher = ix.searcher(weighting=LuceneIdfBM25F())
+        self._values = {}  # field → _field_values, read on the first facet asked for
+
+    def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
+        matched = self._matching(query, filters)
+        values = {name: [self._field_values(name).get(d, "") for d in matched] for name in names}
+        return from_values(names, values, values.get(DATE_FACET, ()))
+
+    def _field_values(self, field: str) -> dict[int, str]:
+        if field not in self._values:
+            self._values[field] = _field_values(self._searcher, field)
+        return self._values[field]
+
+    def _matching(self, query: EngineQuery, filters: Filters) -> list[int]:
+        """The index-wide docnums of the documents ``query`` and ``filters`` match."""
+        searcher = self._searcher
+        if not _plain(query):
+            return list(searcher.docs_for_query(_filtered(whoosh_query(query), filters)))
+        matched = set()  # a plain query's postings read in blocks, as _term_at_a_time does
+        segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+        for segment, base in segments:
+            reader = segment.reader()
+            deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+            for clause in query.should:
+                text = searcher.schema[clause.field].to_bytes(clause.term)
+                if (clause.field, text) in reader:
+                    for docnums, _ in _blocks(reader.postings(clause.field, text)):
+                        matched.update(base + d for d in docnums if d not in deleted)
+        selection = _selection(filters)
+        if selection is not None:
+            matched.intersection_update(searcher.docs_for_query(selection))
+        return list(matched)
 
     def search(
         self,
