@@ -9,12 +9,19 @@ import re
 from datetime import datetime
 
 from indexer.analysis import FieldStreams
+from indexer.signature import SHINGLE_WORDS
+from indexer.signature import signature
 
 SCHEMA_VERSION = 6
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")
 FILTER_FIELDS = ("kind", "source", "section")
+# Stored beside them, never shown: the near-duplicate signature of the
+# document's normalised words (indexer.signature), which collapses one story
+# republished by several sources into one hit.  Given with the term streams.
+SIGNATURE = "signature"
+HIT_FIELDS = (*STORED_FIELDS, SIGNATURE)  # what an engine reads back with each hit
 
 # Search fields: term streams over title + body (titles prepended, which beat
 # a separate boosted title field on every set measured).
@@ -57,15 +64,26 @@ WEIGHTS = {STEM: 1.0, EXACT: 0.3, ROOT: 1.3, LEAD: 0.3}
 
 # A field's terms in order, joined by single spaces (terms never hold white
 # space): one string crosses a process or the network far cheaper than a list.
+# The SIGNATURE's hashes come the same way, computed where the analysis runs.
 Streams = dict[str, str]
 
 
 def term_streams(streams: FieldStreams) -> Streams:
-    """The term stream of every search field for one document (``analysis.field_streams``)."""
+    """The term stream of every search field, and the SIGNATURE, of one document
+    (``analysis.field_streams``)."""
     return {
         STEM: streams.stem,
         EXACT: streams.exact,
         ROOT: streams.root,
         LEAD: streams.lead,
         TITLE: streams.title,
+        SIGNATURE: story_signature(streams),
     }
+
+
+def story_signature(streams: FieldStreams) -> str:
+    """The SIGNATURE of the body's words (the exact stream past the title's), or of
+    the title's for a headline: sites rewrite an agency story's title, not its body."""
+    words = streams.exact.split()
+    body = words[len(streams.title.split()) :]
+    return signature(" ".join(body if len(body) >= SHINGLE_WORDS else words))

@@ -20,6 +20,8 @@ from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.catalog import Generation
+from indexer.collapse import Page
+from indexer.collapse import collapsed_page
 from indexer.engines import facet_counts
 from indexer.engines import get_engine
 from indexer.engines.base import FACETS
@@ -28,6 +30,7 @@ from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import Rescore
+from indexer.engines.base import Results
 from indexer.engines.base import TermClause
 from indexer.errors import BadQuery
 from indexer.errors import DocumentNotFound
@@ -127,6 +130,14 @@ def parameters(settings: Settings) -> tuple[Parameter, ...]:
             f"query's matches; their dates by month, or by day when they span at most "
             f"{facet_counts.DAY_SPAN} days.",
         ),
+        Parameter(
+            "collapse",
+            "collapse",
+            {"type": "boolean", "default": default.collapse},
+            "One story republished by several sources shown once, the others in its "
+            f"also_in (within the top {settings.collapse_window} results); "
+            "false shows every copy. In a query string: true, false, 1 or 0.",
+        ),
     )
 
 
@@ -149,6 +160,8 @@ class SearchRequest:
         """The facets asked for, each once, in the order of FACETS."""
         asked = set(self.facets.split(",")) if self.facets else set()
         return tuple(name for name in FACETS if name in asked)
+
+    collapse: bool = True
 
     def validate(self, settings: Settings) -> None:
         """Raise BadQuery naming the first rule the request breaks."""
@@ -176,6 +189,10 @@ def _check(parameter: Parameter, value) -> None:
     def bad(rule: str, message: str, code: str = "invalid_parameter"):
         return BadQuery(code, message, name, rule)
 
+    if rules["type"] == "boolean":
+        if not isinstance(value, bool):
+            raise bad("boolean", f"{name} must be true or false")
+        return
     if rules["type"] == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
             raise bad("type", f"{name} must be a whole number")
@@ -197,6 +214,16 @@ def _check(parameter: Parameter, value) -> None:
     # fullmatch: Python's $ also matches before a final newline, JSON Schema's does not.
     if "pattern" in rules and not re.fullmatch(rules["pattern"], value):
         raise bad("pattern", f"{name} must be a comma-separated list of: {', '.join(FACETS)}")
+
+
+def _copy(stored: dict) -> dict:
+    """How a hit names a near-duplicate of it: enough to link to it and say where it ran."""
+    return {
+        "id": stored["id"],
+        "source": stored.get("source") or None,
+        "url": stored.get("url") or None,
+        "title": stored.get("title", ""),
+    }
 
 
 @dataclass
@@ -416,32 +443,35 @@ class Searcher:
         if parsed.empty:
             return None
         filters = _filters(request)
-        offset = (request.page - 1) * request.per_page
-        limit = self.settings.search_time_limit
         window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
-        results = reader.search(
-            engine_query(parsed, rerank_window=window),
-            filters,
-            request.sort,
-            offset,
-            request.per_page,
-            limit,
-        )
+
+        def page(query: EngineQuery) -> Page:
+            def fetch(offset: int, limit: int) -> Results:
+                return reader.search(
+                    query, filters, request.sort, offset, limit, self.settings.search_time_limit
+                )
+
+            offset = (request.page - 1) * request.per_page
+            if request.collapse:
+                return collapsed_page(
+                    fetch, offset, request.per_page, self.settings.collapse_window
+                )
+            results = fetch(offset, request.per_page)
+            return Page(results.total, results.hits, [[] for _ in results.hits], results.timed_out)
+
+        results = page(engine_query(parsed, rerank_window=window))
         # No document holds a quoted phrase word for word (a misremembered
         # title, a question quoting a name spelt otherwise): rather than
         # nothing, rank by its words and say so, as web search engines do.
         relaxed = bool(parsed.phrases) and results.total == 0 and not results.timed_out
         if relaxed:
-            results = reader.search(
-                engine_query(parsed, phrases=False, rerank_window=window),
-                filters,
-                request.sort,
-                offset,
-                request.per_page,
-                limit,
-            )
+            results = page(engine_query(parsed, phrases=False, rerank_window=window))
         matcher = Matcher(parsed.words)
-        hits = [self._hit(h.stored, h.score, matcher) for h in results.hits]
+        hits = [
+            self._hit(h.stored, h.score, matcher)
+            | {"also_in": [_copy(d.stored) for d in duplicates]}
+            for h, duplicates in zip(results.hits, results.duplicates, strict=True)
+        ]
         return Ranked(results.total, hits, relaxed and results.total > 0, not results.timed_out)
 
     def _facets(self, generation, reader, request: SearchRequest, q: str, relaxed: bool) -> Facets:

@@ -15,6 +15,7 @@ SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 ENGINES = ("whoosh", "tantivy", "opensearch")
 RANKINGS = ("single", "two-stage")
 MAX_RERANK_WINDOW = 10_000  # OpenSearch's index.max_rescore_window
+MAX_COLLAPSE_WINDOW = 1_000  # each page reads this many results' stored fields
 # An OpenSearch index name that stays valid with "-<generation>" appended.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,200}$")
 _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -47,6 +48,8 @@ class Settings:
     # all matches, the full clause set re-scores the top rerank_window.
     ranking: str = "single"
     rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
+    # Near-duplicates are collapsed among this many top results (indexer.collapse).
+    collapse_window: int = 50
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
@@ -70,6 +73,7 @@ class Settings:
         "BAHTH_CACHE_SIZE": ("cache_size", int),
         "BAHTH_RANKING": ("ranking", str),
         "BAHTH_RERANK_WINDOW": ("rerank_window", int),
+        "BAHTH_COLLAPSE_WINDOW": ("collapse_window", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
         "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
@@ -101,6 +105,10 @@ class Settings:
         if not 1 <= self.rerank_window <= MAX_RERANK_WINDOW:
             raise ConfigError(
                 f"BAHTH_RERANK_WINDOW={self.rerank_window}: must be between 1 and {MAX_RERANK_WINDOW}"
+            )
+        if not 1 <= self.collapse_window <= MAX_COLLAPSE_WINDOW:
+            raise ConfigError(
+                f"BAHTH_COLLAPSE_WINDOW={self.collapse_window}: must be between 1 and {MAX_COLLAPSE_WINDOW}"
             )
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")

@@ -12,6 +12,7 @@ from indexer.errors import API_ERRORS
 from indexer.ingest.document import KINDS
 from indexer.search import parameters
 from indexer.settings import Settings
+from search_api.resources import BOOLEAN_WORDS
 
 STRING = {"type": "string"}
 NULLABLE = {"type": ["string", "null"]}
@@ -48,6 +49,8 @@ def _query(parameter) -> dict:
     schema = parameter.schema
     description = parameter.description
     text = schema["type"] == "string" and not {"enum", "format", "pattern"} & set(schema)
+    if schema["type"] == "boolean":  # a query string spells it out
+        schema = {"anyOf": [schema, {"type": "string", "enum": list(BOOLEAN_WORDS)}]}
     if not text:  # an HTML form sends its unset fields empty: "" counts as absent
         schema = {"anyOf": [schema, {"const": ""}]}
         description += " Empty counts as absent."
@@ -270,12 +273,25 @@ def _schemas(max_per_page: int) -> dict:
                 "date": NULLABLE | {"format": "date"},
                 "url": NULLABLE,
                 "source": NULLABLE,
+                "also_in": {
+                    "type": "array",
+                    "items": _ref("Copy"),
+                    "description": (
+                        "The same story from other sources (near-duplicates among the top results), "
+                        "best-ranked first; empty with collapse=false."
+                    ),
+                },
             }
         ),
+        "Copy": _object({"id": STRING, "source": NULLABLE, "url": NULLABLE, "title": STRING}),
         "SearchResponse": _object(
             {
                 "query": STRING,
-                "total": {"type": "integer", "minimum": 0},
+                "total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Matching documents, each collapsed story counted once.",
+                },
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1, "maximum": max_per_page},
                 "took_ms": {"type": "number"},

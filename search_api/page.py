@@ -63,9 +63,11 @@ FIELD_LABELS = {
     "transliterate": "قراءة الحروف اللاتينية",
     "section": "القسم",
     "facets": "التصنيفات",
+    "collapse": "تجميع النسخ",
 }
 RULE_TEXT = {
     "type": "يجب أن تكون قيمة «{field}» عددًا صحيحًا.",
+    "boolean": "يجب أن تكون قيمة «{field}» true أو false.",
     "range": "قيمة «{field}» خارج الحدود المسموح بها.",
     "enum": "قيمة «{field}» ليست من الخيارات المعروضة.",
     "format": "يجب أن تكون قيمة «{field}» تاريخًا صحيحًا (سنة-شهر-يوم).",
@@ -148,6 +150,7 @@ def _results(request: SearchRequest, response: SearchResponse | None) -> dict:
             "per_page": request.per_page,
             "page": request.page,
             "transliterate": request.transliterate,
+            "collapse": None if request.collapse else "false",
         } | changes
         defaults = {
             "sort": "relevance",
@@ -232,6 +235,7 @@ def _hit(hit: dict) -> dict:
         "kind_class": kind,
         "kind_label": KIND_LABELS.get(kind, hit["kind"]),
         "snippet": "" if _repeats_title(hit) else hit["snippet"],
+        "also_in": [copy | {"url": _safe_url(copy["url"])} for copy in hit["also_in"]],
     }
 
 

@@ -16,6 +16,7 @@ from indexer.search import Searcher
 from indexer.search import parameters
 
 _INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # int() would also take "1_000", " 7" and "٣"
+BOOLEAN_WORDS = {"true": True, "1": True, "false": False, "0": False}  # a boolean in a query string
 MAX_BODY_BYTES = 64 * 1024  # a search's body is a few KB at most
 
 
@@ -30,7 +31,7 @@ def query_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
     """The SearchRequest of a query string, as the page and ``GET /api/search`` take it.
 
     An empty value counts as absent, as an HTML form sends unset fields; whole
-    numbers arrive as text (any other text is left for validation to refuse).
+    numbers and true/false/1/0 arrive as text (any other text is left for validation to refuse).
     """
     values = {}
     for parameter in parameters(searcher.settings):
@@ -39,6 +40,8 @@ def query_request(req: falcon.Request, searcher: Searcher) -> SearchRequest:
             continue
         if parameter.schema["type"] == "integer" and _INTEGER.match(value):
             value = int(value)
+        elif parameter.schema["type"] == "boolean" and value in BOOLEAN_WORDS:
+            value = BOOLEAN_WORDS[value]
         values[parameter.attribute] = value
     return SearchRequest(**values)
 

@@ -123,6 +123,7 @@ def test_search_returns_the_exact_shape(client):
         "date": None,
         "url": None,
         "source": None,
+        "also_in": [],
     }
     assert hit["id"].startswith("headline-") and hit["score"] > 0
 
@@ -431,6 +432,14 @@ ERRORS = [
         400,
         "invalid_parameter",
         "facets must be a comma-separated list of: source, section, date",
+    ),
+    (
+        "GET",
+        "/api/search",
+        {"q": "سوريا", "collapse": "no"},
+        400,
+        "invalid_parameter",
+        "collapse must be true or false",
     ),
     (
         "GET",

@@ -59,7 +59,7 @@ BATCH_BYTES = 20_000_000  # and at most this many bytes
 REQUEST_TIMEOUT = 120  # seconds, for bulk, reindex and waiting for replicas
 # Searched (analysed elsewhere) or stored whole and filtered on; the rest is only stored.
 KEYWORD_FIELDS = ("id", "kind", "source", "section", "date")
-STORED_ONLY = ("title", "body", "url")
+STORED_ONLY = ("title", "body", "url", schema.SIGNATURE)
 DAY = "day"  # the subfield ``date.day``: the date as a date
 _GENERATION = re.compile(r"^gen-(\d+)$")
 
@@ -237,7 +237,7 @@ class OpenSearchWriter(Writer):
 
 
 def _stored(source: dict) -> dict:
-    return {name: source.get(name) or "" for name in schema.STORED_FIELDS}
+    return {name: source.get(name) or "" for name in schema.HIT_FIELDS}
 
 
 def search_body(
@@ -255,7 +255,7 @@ def search_body(
         "from": offset,
         "size": limit,
         "track_total_hits": True,
-        "_source": list(schema.STORED_FIELDS),
+        "_source": list(schema.HIT_FIELDS),
         "timeout": f"{max(int(time_limit * 1000), 1)}ms",
     }
     if sort == "date":  # newest first, undated last; no score (Whoosh gives 0 too)

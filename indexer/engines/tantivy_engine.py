@@ -77,7 +77,7 @@ def tantivy_schema() -> tantivy.Schema:
             tokenizer_name="raw",
             index_option="basic",
         )
-    for name in BYTES_FIELDS:
+    for name in (*BYTES_FIELDS, schema.SIGNATURE):
         builder.add_bytes_field(name, stored=True)
     builder.add_integer_field(DATE_KEY, indexed=True, fast=True)
     builder.add_integer_field(ID_KEY, indexed=True, fast=True)
@@ -164,9 +164,11 @@ def _tantivy_document(doc: Document, streams: Streams) -> tantivy.Document:
             tdoc.add_bytes(name, value.encode("utf-8"))
     tdoc.add_integer(DATE_KEY, date_key(doc.date))
     tdoc.add_integer(ID_KEY, id_key(doc.id))
-    for name, terms in streams.items():
-        if terms:
-            tdoc.add_text(name, terms)
+    for name in schema.SEARCH_FIELDS:
+        if streams[name]:
+            tdoc.add_text(name, streams[name])
+    if streams.get(schema.SIGNATURE):
+        tdoc.add_bytes(schema.SIGNATURE, streams[schema.SIGNATURE].encode("ascii"))
     return tdoc
 
 
@@ -342,7 +344,7 @@ class TantivyReader(Reader):
     def _stored(tdoc: tantivy.Document) -> dict:
         values = tdoc.to_dict()
         stored = {}
-        for name in schema.STORED_FIELDS:
+        for name in schema.HIT_FIELDS:
             value = values.get(name)
             value = value[0] if value else ""
             stored[name] = value.decode("utf-8") if isinstance(value, bytes) else value

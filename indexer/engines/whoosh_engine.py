@@ -80,6 +80,7 @@ def whoosh_schema() -> Schema:
         "title": STORED(),
         "body": STORED(),
         "url": STORED(),
+        schema.SIGNATURE: STORED(),
     }
     for name in schema.SEARCH_FIELDS:
         # Streams are space-separated terms; TermsField splits them without the analyzer.
@@ -126,8 +127,8 @@ class WhooshWriter(Writer):
         fields.update(streams)
         fields.update(
             {
-                _length_column(name): stream.count(" ") + 1 if stream else 0
-                for name, stream in streams.items()
+                _length_column(name): streams[name].count(" ") + 1 if streams[name] else 0
+                for name in schema.SEARCH_FIELDS
             }
         )
         if self._incremental:

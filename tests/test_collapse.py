@@ -1,0 +1,182 @@
+"""One story once: the seed page's article as two sites ran it is one hit, on every engine,
+through the search path and the JSON API; a different story on the same subject stays apart."""
+
+import html
+import re
+
+import pytest
+from falcon.testing import TestClient
+
+from indexer import pipeline
+from indexer import schema
+from indexer.collapse import THRESHOLD
+from indexer.collapse import group
+from indexer.ingest.seeds import parse_page
+from indexer.reindex import reindex
+from indexer.search import SearchRequest
+from indexer.search import Searcher
+from indexer.signature import similarity
+from indexer.signature import sketch
+from search_api.app import create_app
+from tests.conftest import ENGINES
+from tests.conftest import SEED_PAGE
+from tests.test_engines import write_feed
+
+SEED = next(
+    d
+    for d in parse_page(SEED_PAGE.read_text("utf-8").splitlines(), SEED_PAGE.name, "seed")
+    if d.kind == "article"
+)
+PARAGRAPHS = SEED.body.split("\n\n")
+# The agency copy: another title, a dateline, its last paragraph cut.
+REPRINT_BODY = "دمشق - وكالات: " + "\n\n".join(PARAGRAPHS[:-1])
+OTHER_STORY = (
+    "قصفت طائرات التحالف الدولي مواقع لتنظيم داعش في ريف دير الزور الشرقي، وقال ناشطون إن "
+    "مدنيين قتلوا في الغارات، بينما نفى التحالف في بيان استهداف أحياء سكنية وأكد أن "
+    "عملياته تستهدف مقاتلي التنظيم وحدهم."
+)
+FEED = [
+    {
+        "id": "coalition-enab",
+        "source": "enab",
+        "url": "https://enab.example/coalition",
+        "date": "2019-03-01",
+        "title": SEED.title,
+        "text": SEED.body,
+    },
+    {
+        "id": "coalition-agency",
+        "source": "zaman",
+        "url": "https://zaman.example/1257",
+        "date": "2019-03-01",
+        "title": "التحالف يقر بمقتل أكثر من 1250 مدنياً بغاراته في سورية والعراق",
+        "text": REPRINT_BODY,
+    },
+    {
+        "id": "coalition-deir-ez-zor",
+        "source": "enab",
+        "date": "2019-03-05",
+        "title": "غارات للتحالف على ريف دير الزور",
+        "text": OTHER_STORY,
+    },
+]
+QUERY = "التحالف الدولي المدنيين"
+
+
+def signature_of(record: dict) -> frozenset[int]:
+    return sketch(pipeline.document_streams(record["title"], record["text"])[schema.SIGNATURE])
+
+
+def test_the_reprint_is_near_the_original_and_the_other_story_far():
+    original, reprint, other = (signature_of(r) for r in FEED)
+    assert similarity(original, reprint) >= THRESHOLD
+    assert similarity(original, other) < 0.2
+    assert similarity(original, original) == 1.0
+    assert group(
+        [
+            pipeline.document_streams(r["title"], r["text"])[schema.SIGNATURE]
+            for r in (FEED[1], FEED[2], FEED[0])
+        ]
+    ) == [[0, 2], [1]]
+
+
+def test_a_headline_too_short_to_compare_is_never_grouped():
+    assert pipeline.document_streams("النفط", "")[schema.SIGNATURE] == ""
+    assert group(["", ""]) == [[0], [1]]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory, engine_settings):
+    feed = write_feed(tmp_path_factory.mktemp("collapse-feed") / "feed.jsonl", FEED)
+    built = {}
+
+    def settings(engine: str):
+        if engine not in built:
+            built[engine] = engine_settings(engine, tmp_path_factory.mktemp(f"collapse-{engine}"))
+            reindex(built[engine], [feed])
+        return built[engine]
+
+    return settings
+
+
+@pytest.fixture(params=ENGINES)
+def settings(request, build):
+    return build(request.param)
+
+
+def test_the_reprint_is_collapsed_under_the_best_ranked_copy(settings):
+    response = Searcher(settings).search(SearchRequest(QUERY))
+    first, second = response.hits
+    assert {first["id"], first["also_in"][0]["id"]} == {"coalition-enab", "coalition-agency"}
+    copy = next(r for r in FEED if r["id"] == first["also_in"][0]["id"])
+    assert first["also_in"] == [
+        {"id": copy["id"], "source": copy["source"], "url": copy["url"], "title": copy["title"]}
+    ]
+    assert (second["id"], second["also_in"]) == ("coalition-deir-ez-zor", [])
+    assert response.total == 2  # each story once
+
+
+def test_collapse_false_shows_every_copy(settings):
+    response = Searcher(settings).search(SearchRequest(QUERY, collapse=False))
+    assert sorted(h["id"] for h in response.hits) == sorted(r["id"] for r in FEED)
+    assert response.total == 3 and all(h["also_in"] == [] for h in response.hits)
+
+
+@pytest.mark.parametrize("window", [1, 2, 50])
+def test_pages_neither_overlap_nor_skip(settings, window):
+    searcher = Searcher(settings.replace(collapse_window=window))
+    whole = searcher.search(SearchRequest(QUERY, per_page=10))
+    paged = [
+        h["id"]
+        for page in (1, 2, 3)
+        for h in searcher.search(SearchRequest(QUERY, page=page, per_page=1)).hits
+    ]
+    assert paged == [h["id"] for h in whole.hits]
+    assert whole.total == len(paged) == (3 if window == 1 else 2)
+
+
+@pytest.mark.parametrize(
+    "value, collapsed", [("true", True), ("1", True), ("false", False), ("0", False)]
+)
+def test_the_api_reads_collapse_as_a_boolean(build, value, collapsed):
+    client = TestClient(create_app(build("whoosh")))
+    hits = client.simulate_get("/api/search", params={"q": QUERY, "collapse": value}).json["hits"]
+    assert len(hits) == (2 if collapsed else 3)
+    posted = client.simulate_post("/api/search", json={"q": QUERY, "collapse": collapsed}).json[
+        "hits"
+    ]
+    assert posted == hits
+
+
+@pytest.mark.parametrize(
+    "method, value", [("GET", "yes"), ("GET", "2"), ("POST", "true"), ("POST", 1)]
+)
+def test_the_api_refuses_another_collapse_value(build, method, value):
+    client = TestClient(create_app(build("whoosh")))
+    if method == "GET":
+        result = client.simulate_get("/api/search", params={"q": QUERY, "collapse": value})
+    else:
+        result = client.simulate_post("/api/search", json={"q": QUERY, "collapse": value})
+    assert result.status_code == 400
+    assert result.json == {
+        "error": {"code": "invalid_parameter", "message": "collapse must be true or false"}
+    }
+
+
+def test_the_page_names_the_other_sources_and_links_to_every_copy(build):
+    client = TestClient(create_app(build("whoosh")))
+    page = client.simulate_get("/", params={"q": QUERY}).text
+    assert page.count('class="hit"') == 2 and "ورد أيضًا في:" in page
+    copy = re.search(
+        r'<p class="also-in">.*?<a href="([^"]+)"[^>]*><bdi>(\w+)</bdi></a>', page, re.S
+    )
+    assert (copy[1], copy[2]) in {
+        ("https://zaman.example/1257", "zaman"),
+        ("https://enab.example/coalition", "enab"),
+    }
+    every = re.search(r'<a class="show-all" href="([^"]+)">عرض كل النسخ</a>', page)[1]
+    assert "collapse=false" in every
+    expanded = client.simulate_get(html.unescape(every)).text
+    assert expanded.count('class="hit"') == 3 and "ورد أيضًا في:" not in expanded
+    back = re.search(r'<a href="([^"]+)">اجمع النسخ المتشابهة</a>', expanded)[1]
+    assert client.simulate_get(html.unescape(back)).text.count('class="hit"') == 2
