@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from indexer.ingest.affixes import affixed
 from indexer.ingest.splitter import split_ticker
 from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEED_PAGE as SEED
@@ -164,3 +165,37 @@ def test_a_bidi_mark_between_letters_ends_the_headline():
 )
 def test_headlines_with_look_alike_joins_stay_whole(headline):
     assert split_ticker(headline) == [headline]
+
+
+@pytest.mark.parametrize(
+    ("word", "listed", "expected"),
+    [
+        ("بالمطلقات", {"مطلقه"}, True),  # بال + مطلقة + ات, the ة restored
+        ("طايرتنا", {"طايره"}, True),  # طائرة + نا
+        ("سيهزم", {"يهزم"}, True),  # the future س before a verb
+        ("بهروب", {"هروب"}, True),
+        ("بهروب", {"هر"}, False),  # a two-letter core is listed by chance
+        ("سمير", {"مير"}, False),  # س only before a verb's person prefix
+        ("مطلقات", {"مطلقات"}, False),  # nothing taken off is no affix
+    ],
+)
+def test_affixed_words_are_listed_words_with_clitics_and_endings(word, listed, expected):
+    assert affixed(word, listed) is expected
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        # rare forms of listed words: not two words glued
+        "عقوبات رادعة للإبلاغ الكيدي بهروب العمالة",
+        # a number inside guillemets belongs to the quoted name
+        "شائعات تغلفان إطلاق «آيفون6S» في الأسواق",
+    ],
+)
+def test_inflected_words_and_quoted_numbers_stay_whole(headline):
+    assert split_ticker(headline) == [headline]
+
+
+def test_a_bidi_mark_after_a_closing_quote_ends_the_headline():
+    headlines = ["غارة جوية تستهدف «داعش»\u200f", "النقد المتداول يرتفع إلى مستوى قياسي"]
+    assert split_ticker("".join(headlines)) == headlines

@@ -3,13 +3,15 @@
 Marked joins come first: an end mark (؟ ! …) or closing quote meeting the next
 word, an opening quote or a number glued to a word, letters that only end a
 word (ة ى, tanween, the alef after fathatan) found inside one, and a bidi mark
-between letters.  Unmarked joins (شهراستقالة) are left to a small logistic
-model: every cut inside a word is scored by the word counts and letter
-trigrams of the news texts, how often titles start or end with each half, and
-the collocations the halves make with the words beside them; a word's best
-cut is kept when it scores above zero.  The tables and weights are built by
-``python -m bench.build_lexicon`` from a training part of the news corpus and
-loaded on the first split; ``python -m bench.splitter`` scores them on the rest.
+after a letter or a closing quote.  Unmarked joins (شهراستقالة) are left to a
+small logistic model: every cut inside a word is scored by the word counts and letter
+trigrams of the news texts, how often titles start or end with each half, the
+collocations the halves make with the words beside them, and whether a half
+is a listed word with affixes; a word's best cut is kept when it scores above
+zero, a second cut inside one of its parts only above a penalty.  The tables
+and weights are built by ``python -m bench.build_lexicon`` from a training
+part of the news corpus and loaded on the first split; ``python -m
+bench.splitter`` scores them on the rest.
 """
 
 import array
@@ -29,6 +31,7 @@ from typing import NamedTuple
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import normalise
 from indexer.analysis.stem import stem
+from indexer.ingest.affixes import affixed
 
 LEXICON = "lexicon.tsv"  # normalised word<TAB>count, from news texts and titles
 TITLE_WORDS = "title_words.tsv"  # word<TAB>titles<TAB>first word of<TAB>last word of
@@ -46,7 +49,9 @@ WEIGHTS = "cut_weights.json"  # the weights of FEATURES, tuned by bench.build_le
 # whole and either neighbour are a collocation of the news texts; whether
 # the whole, unlisted, is a listed word with affixes (يقلعون: يقلع); whether
 # the halves are a collocation written glued (فماهي); a tail that is the د
-# of د. (doctor), a common first word.
+# of د. (doctor), a common first word; whether the head, the tail, unlisted,
+# are listed words with affixes (بالمطلقات); a cut inside a part of a word
+# already cut, which would make that part a one-word title (rare: 0.5 %).
 FEATURES = (
     "bias",
     "gain",
@@ -64,6 +69,9 @@ FEATURES = (
     "whole_inflected",
     "halves_together",
     "tail_doctor",
+    "head_affixed",
+    "tail_affixed",
+    "in_part",
 )
 SMOOTHING = 25.0  # titles' worth of the average rate a word's own rates are pulled to
 MIN_PART = 3  # letters in each half, unless both halves are listed words
@@ -90,10 +98,15 @@ _MARKER = re.compile(
     # ر between digits is a decimal comma in Saudi print (7ر5 is 7.5).
     rf"|(?P<to_digit>(?<=[{_LETTERS}{_MARKS}])(?<!\dر)(?=\d))"
     rf"|(?P<from_digit>[\d%]+(?=[“«]|{_LETTER})(?!{_UNIT}|ر\d))"
-    # A left- or right-to-left mark between letters: titles end with one
-    # (three times as often as they start with one), words never hold one.
-    rf"|(?P<bidi>(?<=[{_LETTERS}{_MARKS}])[\u200e\u200f]+(?={_LETTER}))"
+    # A left- or right-to-left mark after a word, a closing quote or an end
+    # mark, before a word, quote or number: titles end with one (three times
+    # as often as they start with one), words never hold one.
+    rf"|(?P<bidi>(?<=[{_LETTERS}{_MARKS}”»)\"؟?!…])[\u200e\u200f]+(?=[“«(\"\d]|{_LETTER}))"
 )
+# A number inside guillemets or curly quotes is part of the quoted name
+# («آيفون6S», «أبرامز إم1»), when the quote closes soon after it.
+_QUOTED = {"«": "»", "“": "”"}
+QUOTED_NAME = 40  # characters: a quoted name closes within them
 _WORD = re.compile(rf"{_LETTER}[{_LETTERS}{_MARKS}]*")  # what the lexicon judges
 # Bare prefixes (و ف, ب ك ل, ال, لل) or a word ending in tatweel: they attach
 # to the quote or number after them (بـ«داعش», و«النصرة», بـ5), and are never
@@ -251,12 +264,27 @@ def _marked_boundary(line: str, match: re.Match, quote_open: bool) -> int | None
     return end  # final letter, tanween, number or bidi mark: the lookahead saw the next word
 
 
+def _in_quoted_name(line: str, pos: int, since: int) -> bool:
+    """True when ``pos`` is inside a quotation opened after ``since`` and closed soon after ``pos``."""
+    for opening, closing in _QUOTED.items():
+        opened = line.rfind(opening, since, pos)
+        if opened >= 0 and line.rfind(closing, opened, pos) < 0:
+            closed = line.find(closing, pos, pos + QUOTED_NAME)
+            if closed >= 0 and line.find(opening, pos, closed) < 0:
+                return True
+    return False
+
+
 def marked_boundaries(line: str) -> list[int]:
     """Offsets where punctuation, quotes, numbers or final letters start a headline."""
     quotes = list(itertools.accumulate((ch == '"' for ch in line), initial=0))
     bounds = [0]
     for match in _MARKER.finditer(line):
         quote_open = (quotes[match.start()] - quotes[bounds[-1]]) % 2 == 1
+        if match.lastgroup in ("to_digit", "from_digit") and _in_quoted_name(
+            line, match.start(), bounds[-1]
+        ):
+            continue
         bound = _marked_boundary(line, match, quote_open)
         if bound is not None and bound > bounds[-1]:
             bounds.append(bound)
@@ -272,6 +300,7 @@ class Place(NamedTuple):
     before: str
     after: str
     dotted: bool = False  # a period follows: a title may start with د. (doctor)
+    part: bool = False  # a part of a word cut already
 
 
 def _logp(word: str, t: Tables) -> float:
@@ -336,6 +365,9 @@ def cut_features(
         inflected,
         _collocation(head, tail, t),
         float(tail == "د"),
+        float(head not in t.counts and affixed(head, t.counts)),
+        float(tail not in t.counts and affixed(tail, t.counts)),
+        float(place.part),
     )
 
 
@@ -356,7 +388,7 @@ def candidate_cuts(place: Place, t: Tables) -> list[tuple[int, tuple[float, ...]
     known = (
         _logp(whole, t),
         _collocation(place.before, whole, t) + _collocation(whole, place.after, t),
-        float(whole not in t.counts and stem(whole) in t.counts),
+        float(whole not in t.counts and (stem(whole) in t.counts or affixed(whole, t.counts))),
     )
     result = []
     for cut in range(1, len(word)):
@@ -382,8 +414,8 @@ def word_cuts(place: Place, m: Model) -> list[int]:
     if best is None:
         return []
     word, start = place.word, place.start
-    head = Place(word[:best], start, place.before, "")
-    tail = Place(word[best:], start + best, "", place.after, place.dotted)
+    head = Place(word[:best], start, place.before, "", part=True)
+    tail = Place(word[best:], start + best, "", place.after, place.dotted, part=True)
     return [*word_cuts(head, m), start + best, *word_cuts(tail, m)]
 
 
