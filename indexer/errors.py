@@ -26,6 +26,9 @@ class ApiError(NamedTuple):
 API_ERRORS = {
     "invalid_parameter": ApiError(400, "a parameter with a bad value, or `to` before `from`"),
     "query_too_long": ApiError(400, "q longer than the limit (500 characters)"),
+    "text_too_long": ApiError(
+        400, "a related-articles text longer than the limit (20,000 characters)"
+    ),
     "page_too_deep": ApiError(400, "a page beyond the first 10,000 results"),
     "invalid_body": ApiError(400, "a POST body that is not a JSON object"),
     "bad_request": ApiError(400, "a request that is not valid HTTP"),

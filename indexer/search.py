@@ -7,7 +7,6 @@ serve a reindex without a restart.
 """
 
 import functools
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -38,8 +37,14 @@ from indexer.highlight import Matcher
 from indexer.highlight import highlight
 from indexer.highlight import snippet
 from indexer.ingest.document import KINDS
+from indexer.parameter import PATTERN_MESSAGES
+from indexer.parameter import Parameter
+from indexer.parameter import check
 from indexer.query import ParsedQuery
 from indexer.query import parse_query
+from indexer.related import RelatedRequest
+from indexer.related import RelatedResponse
+from indexer.related import find_related
 from indexer.settings import Settings
 from indexer.suggest import Vocabulary
 from indexer.transliterate import is_latin
@@ -50,19 +55,8 @@ TRANSLITERATE = ("auto", "off")
 MAX_RESULT_WINDOW = 10_000  # deepest result a page may reach
 FEW_RESULTS = 3  # below this, offer a did-you-mean
 FACETS_PATTERN = "^({0})(,({0}))*$".format("|".join(FACETS))
+PATTERN_MESSAGES[FACETS_PATTERN] = f"must be a comma-separated list of: {', '.join(FACETS)}"
 TOO_DEEP = f"results beyond the first {MAX_RESULT_WINDOW} are not served; narrow the query"
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A search parameter, declared once: ``SearchRequest.validate`` enforces its
-    JSON Schema, the API reads it by name, the OpenAPI description shows it."""
-
-    name: str  # as clients send it
-    attribute: str  # of SearchRequest
-    schema: dict
-    description: str
-    beyond: tuple[str, str] | None = None  # (code, message) for a value above its limit
 
 
 @functools.lru_cache(maxsize=8)
@@ -168,7 +162,7 @@ class SearchRequest:
         for parameter in parameters(settings):
             value = getattr(self, parameter.attribute)
             if value is not None:
-                _check(parameter, value)
+                check(parameter, value)
         # The rules between parameters, which a JSON Schema cannot state:
         # the OpenAPI description gives them in words.
         if self.page * self.per_page > MAX_RESULT_WINDOW:
@@ -180,40 +174,6 @@ class SearchRequest:
                 "to",
                 "order",
             )
-
-
-def _check(parameter: Parameter, value) -> None:
-    """Raise BadQuery unless ``value`` is valid by the parameter's JSON Schema."""
-    name, rules = parameter.name, parameter.schema
-
-    def bad(rule: str, message: str, code: str = "invalid_parameter"):
-        return BadQuery(code, message, name, rule)
-
-    if rules["type"] == "boolean":
-        if not isinstance(value, bool):
-            raise bad("boolean", f"{name} must be true or false")
-        return
-    if rules["type"] == "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise bad("type", f"{name} must be a whole number")
-        low, high = rules["minimum"], rules["maximum"]
-        if value > high and parameter.beyond:
-            raise bad("maximum", parameter.beyond[1], parameter.beyond[0])
-        if not low <= value <= high:
-            raise bad("range", f"{name} must be between {low} and {high}")
-        return
-    if not isinstance(value, str):
-        raise bad("type", f"{name} must be a string")
-    if len(value) > rules.get("maxLength", len(value)):
-        code, message = parameter.beyond
-        raise bad("maxLength", message, code)
-    if "enum" in rules and value not in rules["enum"]:
-        raise bad("enum", f"{name} must be one of: {', '.join(rules['enum'])}")
-    if rules.get("format") == "date" and not schema.is_date(value):
-        raise bad("format", f"{name} must be a date {schema.DATE_SHAPE}")
-    # fullmatch: Python's $ also matches before a final newline, JSON Schema's does not.
-    if "pattern" in rules and not re.fullmatch(rules["pattern"], value):
-        raise bad("pattern", f"{name} must be a comma-separated list of: {', '.join(FACETS)}")
 
 
 def _copy(stored: dict) -> dict:
@@ -468,8 +428,7 @@ class Searcher:
             results = page(engine_query(parsed, phrases=False, rerank_window=window))
         matcher = Matcher(parsed.words)
         hits = [
-            self._hit(h.stored, h.score, matcher)
-            | {"also_in": [_copy(d.stored) for d in duplicates]}
+            self._hit(h.stored, h.score, matcher, [_copy(d.stored) for d in duplicates])
             for h, duplicates in zip(results.hits, results.duplicates, strict=True)
         ]
         return Ranked(results.total, hits, relaxed and results.total > 0, not results.timed_out)
@@ -502,7 +461,8 @@ class Searcher:
         return facets
 
     @staticmethod
-    def _hit(stored: dict, score: float, matcher: Matcher) -> dict:
+    def _hit(stored: dict, score: float, matcher: Matcher, also_in: list | None = None) -> dict:
+        """One hit; ``also_in``: the copies of its story collapsed under it."""
         title, body = stored.get("title", ""), stored.get("body", "")
         return {
             "id": stored["id"],
@@ -514,6 +474,7 @@ class Searcher:
             "date": stored.get("date") or None,
             "url": stored.get("url") or None,
             "source": stored.get("source") or None,
+            "also_in": also_in or [],
         }
 
     def _remember(self, key, value) -> None:
@@ -534,9 +495,45 @@ class Searcher:
             "body": stored.get("body", ""),
         }
 
+    def related(self, request: RelatedRequest) -> RelatedResponse:
+        """The articles closest to a stored document or to a text (``indexer.related``)."""
+        request.validate()
+        started = time.perf_counter()
+        generation, reader = self._open()
+        key = (generation.path.name, request)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached, complete = self._related(reader, request)
+            # A text is rarely asked for twice: only documents' relatives are remembered.
+            if complete and request.id is not None:
+                self._remember(key, cached)
+        title, url, hits = cached
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return RelatedResponse(request.id, title, url, took, hits)
+
+    def _related(self, reader, request: RelatedRequest):
+        title, url, text = None, None, request.text
+        if request.id is not None:
+            stored = reader.get(request.id)
+            if stored is None:
+                raise DocumentNotFound(f"no document with id {request.id!r}")
+            title, url = stored.get("title", ""), stored.get("url") or None
+            text = f"{title}\n{stored.get('body', '')}"  # as indexed: the title prepended
+        found = find_related(
+            reader,
+            analysis.analyse(text),
+            self.settings.related_terms,
+            request.limit,
+            request.id,
+            self.settings.search_time_limit,
+        )
+        matcher = Matcher(found.terms)
+        hits = [self._hit(h.stored, h.score, matcher) for h in found.hits]
+        return (title, url, hits), found.complete
+
     def suggest(self, text: str) -> list[str]:
         q = next(p for p in parameters(self.settings) if p.name == "q")
-        _check(q, text)
+        check(q, text)
         return self.vocabulary().complete(text)
 
     def health(self) -> dict:

@@ -16,6 +16,7 @@ ENGINES = ("whoosh", "tantivy", "opensearch")
 RANKINGS = ("single", "two-stage")
 MAX_RERANK_WINDOW = 10_000  # OpenSearch's index.max_rescore_window
 MAX_COLLAPSE_WINDOW = 1_000  # each page reads this many results' stored fields
+MAX_RELATED_TERMS = 1024  # OpenSearch's indices.query.bool.max_clause_count
 # An OpenSearch index name that stays valid with "-<generation>" appended.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,200}$")
 _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -50,6 +51,7 @@ class Settings:
     rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
     # Near-duplicates are collapsed among this many top results (indexer.collapse).
     collapse_window: int = 50
+    related_terms: int = 25  # distinctive stems a related-articles query is made of
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
@@ -74,6 +76,7 @@ class Settings:
         "BAHTH_RANKING": ("ranking", str),
         "BAHTH_RERANK_WINDOW": ("rerank_window", int),
         "BAHTH_COLLAPSE_WINDOW": ("collapse_window", int),
+        "BAHTH_RELATED_TERMS": ("related_terms", int),
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
         "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
@@ -109,6 +112,10 @@ class Settings:
         if not 1 <= self.collapse_window <= MAX_COLLAPSE_WINDOW:
             raise ConfigError(
                 f"BAHTH_COLLAPSE_WINDOW={self.collapse_window}: must be between 1 and {MAX_COLLAPSE_WINDOW}"
+            )
+        if not 1 <= self.related_terms <= MAX_RELATED_TERMS:
+            raise ConfigError(
+                f"BAHTH_RELATED_TERMS={self.related_terms}: must be between 1 and {MAX_RELATED_TERMS}"
             )
         if self.reindex_workers < 1:
             raise ConfigError(f"reindex workers must be at least 1, not {self.reindex_workers}")

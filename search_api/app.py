@@ -18,6 +18,7 @@ from indexer.errors import IndexUnavailable
 from indexer.search import Searcher
 from indexer.settings import Settings
 from search_api import errors
+from search_api import page
 from search_api import resources
 from search_api.openapi import build_spec
 from search_api.page import PageResource
@@ -58,9 +59,11 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
         middleware.append(ApiCORS(allow_origins=settings.cors_origins))
     app = falcon.App(middleware=middleware)
     app.add_route("/", PageResource(searcher))
+    app.add_route(page.RELATED_PATH, page.RelatedPageResource(searcher))
     app.add_route("/api/search", resources.SearchResource(searcher))
     # :path so an id from a feed may contain "/".
     app.add_route("/api/documents/{doc_id:path}", resources.DocumentResource(searcher))
+    app.add_route("/api/related", resources.RelatedResource(searcher))
     app.add_route("/api/suggest", resources.SuggestResource(searcher))
     app.add_route("/healthz", resources.HealthResource(searcher))
     app.add_route("/openapi.json", resources.OpenAPIResource(build_spec(settings)))

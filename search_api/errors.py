@@ -4,8 +4,8 @@ Three handlers, the most specific winning: our own ``BahthError`` (its code's
 status from ``indexer.errors.API_ERRORS``), falcon's ``HTTPError`` (unknown
 route, wrong method; through the error serializer) and any other exception,
 which is a bug: a 500 with a generic message for the client and the
-traceback in the log only.  On the search page (``/``) the same errors are
-shown as an HTML page instead, and so is an unknown route to a browser.
+traceback in the log only.  On the pages (``/``, ``/related``) the same errors
+are shown as an HTML page instead, and so is an unknown route to a browser.
 """
 
 import logging
@@ -34,7 +34,7 @@ def error_body(code: str, message: str) -> dict:
 
 def _send(req, resp, code: str, message: str, exc: Exception | None = None) -> None:
     resp.status = API_ERRORS[code].status
-    if req.path == page.PATH:
+    if req.path in page.PATHS:
         page.render_error(
             req, resp, code, getattr(exc, "parameter", None), getattr(exc, "rule", None)
         )

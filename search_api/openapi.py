@@ -10,6 +10,8 @@ from indexer.engines.base import FACET_FIELDS
 from indexer.engines.facet_counts import FACET_SIZE
 from indexer.errors import API_ERRORS
 from indexer.ingest.document import KINDS
+from indexer.related import MAX_LIMIT
+from indexer.related import related_parameters
 from indexer.search import parameters
 from indexer.settings import Settings
 from search_api.resources import BOOLEAN_WORDS
@@ -86,6 +88,15 @@ def build_spec(settings: Settings) -> dict:
         "additionalProperties": False,
         "properties": {p.name: p.schema | {"description": p.description} for p in search_params},
     }
+    related_params = related_parameters()
+    limit = [_query(p) for p in related_params if p.name == "limit"]
+    related = _json("RelatedResponse", "The closest articles, closest first.")
+    related_body = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["text"],
+        "properties": {p.name: p.schema | {"description": p.description} for p in related_params},
+    }
     paths = {
         "/api/search": {
             "get": _operation(
@@ -133,6 +144,44 @@ def build_spec(settings: Settings) -> dict:
                 [_path_param("doc_id")],
             )
         },
+        "/api/documents/{doc_id}/related": {
+            "get": _operation(
+                "relatedArticles",
+                "The articles closest to a stored document (more like this: "
+                "its most distinctive stems by tf-idf), itself left out",
+                {
+                    "200": related,
+                    **_errors("invalid_parameter", "not_found"),
+                    **internal,
+                    **unavailable,
+                },
+                [_path_param("doc_id"), *limit],
+            )
+        },
+        "/api/related": {
+            "post": _operation(
+                "relatedToText",
+                "The articles closest to a text not in the index (a draft)",
+                {
+                    "200": related,
+                    **_errors(
+                        "invalid_parameter",
+                        "text_too_long",
+                        "invalid_body",
+                        "request_too_large",
+                        "unsupported_media_type",
+                    ),
+                    **internal,
+                    **unavailable,
+                },
+            )
+            | {
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": related_body}},
+                }
+            }
+        },
         "/api/suggest": {
             "get": _operation(
                 "suggest",
@@ -177,6 +226,30 @@ def build_spec(settings: Settings) -> dict:
                     "503": _html("The page, explaining that search is not available yet."),
                 },
                 query,
+            )
+        },
+        "/related": {
+            "get": _operation(
+                "relatedPage",
+                "The articles related to one document, as a page (linked from "
+                "each hit of the search page)",
+                {
+                    "200": _html("The page listing them."),
+                    "400": _html("The page, explaining the bad parameter."),
+                    "404": _html("The page, saying there is no such document."),
+                    "500": _html("The page, saying that something went wrong."),
+                    "503": _html("The page, explaining that search is not available yet."),
+                },
+                [
+                    {
+                        "name": "id",
+                        "in": "query",
+                        "required": True,
+                        "schema": STRING | {"minLength": 1},
+                        "description": "The document's id.",
+                    },
+                    *limit,
+                ],
             )
         },
         "/static/{file}": {
@@ -342,6 +415,22 @@ def _schemas(max_per_page: int) -> dict:
             },
             required=["id", "kind", "title", "body"],
             closed=False,
+        ),
+        "RelatedResponse": _object(
+            {
+                "id": NULLABLE | {"description": "The document they relate to; null for a text."},
+                "title": NULLABLE | {"description": "Its title."},
+                "url": NULLABLE | {"description": "Its URL."},
+                "took_ms": {"type": "number"},
+                "hits": {
+                    "type": "array",
+                    "maxItems": MAX_LIMIT,
+                    "items": _ref("Hit"),
+                    "description": (
+                        "The hits, their words shared with the text (its distinctive stems) in <mark>."
+                    ),
+                },
+            }
         ),
         "Suggestions": _object(
             {

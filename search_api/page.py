@@ -20,13 +20,17 @@ import falcon
 import jinja2
 
 from indexer.engines.base import FACETS
+from indexer.errors import BadQuery
 from indexer.search import SearchRequest
 from indexer.search import SearchResponse
 from indexer.search import Searcher
 from search_api.resources import Readable
 from search_api.resources import query_request
+from search_api.resources import related_request
 
 PATH = "/"
+RELATED_PATH = "/related"  # ?id=: the articles related to one, linked from each hit
+PATHS = (PATH, RELATED_PATH)  # the pages, whose errors are told as pages too
 DEFAULT_PER_PAGE = SearchRequest.per_page
 KIND_LABELS = {"headline": "عنوان", "article": "مقال"}
 KIND_CHOICES = {"": "كل الأنواع", "headline": "العناوين", "article": "المقالات"}
@@ -38,6 +42,7 @@ DATE_LABELS = {"month": "التاريخ (حسب الشهر)", "day": "التار
 ERROR_TEXT = {
     "invalid_parameter": "في الطلب قيمة غير صالحة. عدّل خيارات البحث وحاول مجددًا.",
     "query_too_long": "نص البحث طويل جدًا. اختصره وحاول مجددًا.",
+    "text_too_long": "النص طويل جدًا. اختصره وحاول مجددًا.",
     "page_too_deep": "لا نعرض النتائج بعد هذا العمق. ضيّق البحث بكلمات أدق.",
     "invalid_body": "تعذّرت قراءة الطلب. أعد البحث من النموذج.",
     "bad_request": "تعذّرت قراءة الطلب. أعد البحث من النموذج.",
@@ -64,6 +69,7 @@ FIELD_LABELS = {
     "section": "القسم",
     "facets": "التصنيفات",
     "collapse": "تجميع النسخ",
+    "limit": "عدد المقالات",
 }
 RULE_TEXT = {
     "type": "يجب أن تكون قيمة «{field}» عددًا صحيحًا.",
@@ -103,6 +109,28 @@ class PageResource(Readable):
             autofocus=response is None,
             response=response,
             **_results(request, response),
+        )
+
+
+class RelatedPageResource(Readable):
+    """``/related?id=``: the articles related to one document, a page of its own."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+
+    def on_get(self, req, resp):
+        doc_id = req.get_param("id")
+        if not doc_id:
+            raise BadQuery("invalid_parameter", "id is required", "id", "required")
+        response = self.searcher.related(related_request(req, doc_id))
+        source = {"title": response.title, "url": _safe_url(response.url)}
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = _render(
+            "related.html",
+            SearchRequest(),
+            autofocus=False,
+            source=source,
+            hits=[_hit(hit) for hit in response.hits],
         )
 
 
@@ -235,7 +263,8 @@ def _hit(hit: dict) -> dict:
         "kind_class": kind,
         "kind_label": KIND_LABELS.get(kind, hit["kind"]),
         "snippet": "" if _repeats_title(hit) else hit["snippet"],
-        "also_in": [copy | {"url": _safe_url(copy["url"])} for copy in hit["also_in"]],
+        "also_in": [copy | {"url": _safe_url(copy["url"])} for copy in hit.get("also_in", ())],
+        "related": f"{RELATED_PATH}?{urlencode({'id': hit['id']})}",
     }
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis import native
+from indexer.reindex import reindex
+from indexer.search import Searcher
 from indexer.settings import Settings
 
 # BAHTH_ANALYSIS=python runs the suite as where the compiled core is not
@@ -45,6 +47,29 @@ SEED_HEADLINES = [
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_PAGE.read_text(encoding="utf-8")
+
+
+def write_feed(path: Path, records: list[dict]) -> Path:
+    """A JSON Lines feed of ``records`` at ``path``."""
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    return path
+
+
+def searchers(tmp_path_factory, engine_settings, sources: list[Path], check=lambda summary: None):
+    """``searcher(engine)``: a Searcher of an index of ``sources`` on ``engine``, built on
+    its first call (``check`` given the reindex's summary) and kept."""
+    built = {}
+
+    def searcher(engine: str) -> Searcher:
+        if engine not in built:
+            settings = engine_settings(engine, tmp_path_factory.mktemp(engine))
+            check(reindex(settings, sources))
+            built[engine] = Searcher(settings)
+        return built[engine]
+
+    return searcher
 
 
 # --- engines ------------------------------------------------------------------------------

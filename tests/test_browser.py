@@ -202,3 +202,22 @@ def test_a_query_too_long_for_gunicorns_default_is_answered_by_the_page(tab):
     expect(tab.page.locator(".error")).to_contain_text("نص البحث طويل جدًا")
     assert _styled(tab)  # its stylesheet came too, though the page's URL is 10 KB long
     _only_the_pages_own_status(tab, "400 (Bad Request)")
+
+
+def test_a_hits_related_articles_link_works_without_javascript(browser, server):
+    context = browser.new_context(locale="ar", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        page.goto(server.url + "/?q=" + quote("استقالة"))
+        first = page.locator(".hit").first
+        expect(first.locator("h2")).to_have_text(RESIGNATION)
+        with page.expect_navigation():
+            first.locator("a.related").click()
+        assert urlsplit(page.url).path == "/related"
+        expect(page.locator(".related-to h1")).to_have_text(RESIGNATION)
+        # the seed page's one article holds none of its words: none is related
+        expect(page.locator(".empty")).to_contain_text("لا توجد مقالات ذات صلة")
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    finally:
+        context.close()

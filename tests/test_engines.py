@@ -2,9 +2,7 @@
 page and a small feed of real Arabic sentences, searched through ``Searcher``
 (opensearch on the session's real 3-node cluster)."""
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -24,6 +22,8 @@ from indexer.search import engine_query
 from indexer.settings import Settings
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS
+from tests.conftest import searchers
+from tests.conftest import write_feed
 
 ARTICLE = "000_49235c3dde4d8611"  # the seed page's article
 ARTICLE_TITLE = "التحالف الدولي يعترف بقتله 1257 مدنياً عن طريق الخطأ في سورية والعراق"
@@ -99,28 +99,15 @@ DATED_NEWEST_FIRST = [
 ALL = "-زززز"  # excludes a word no document has: every document
 
 
-def write_feed(path: Path, records: list[dict]) -> Path:
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
-    )
-    return path
-
-
 @pytest.fixture(scope="module")
 def build(tmp_path_factory, engine_settings):
     """An engine's index of the seeds and the feed, built once per module."""
     feed = write_feed(tmp_path_factory.mktemp("feed") / "feed.jsonl", FEED)
-    built = {}
 
-    def searcher(engine: str) -> Searcher:
-        if engine not in built:
-            settings = engine_settings(engine, tmp_path_factory.mktemp(engine))
-            summary = reindex(settings, [SEEDS, feed])
-            assert (summary.kinds["article"], summary.kinds["headline"]) == (1 + len(FEED), 15)
-            built[engine] = Searcher(settings)
-        return built[engine]
+    def check(summary):
+        assert (summary.kinds["article"], summary.kinds["headline"]) == (1 + len(FEED), 15)
 
-    return searcher
+    return searchers(tmp_path_factory, engine_settings, [SEEDS, feed], check)
 
 
 @pytest.fixture(params=ENGINES)

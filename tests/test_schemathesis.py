@@ -52,10 +52,13 @@ OPERATIONS = {
     ("GET", "/api/search"): True,
     ("POST", "/api/search"): True,
     ("GET", "/api/documents/{doc_id}"): False,
+    ("GET", "/api/documents/{doc_id}/related"): True,
+    ("POST", "/api/related"): True,
     ("GET", "/api/suggest"): True,
     ("GET", "/healthz"): False,
     ("GET", "/openapi.json"): False,
     ("GET", "/"): True,
+    ("GET", "/related"): True,
     ("GET", "/static/{file}"): False,
 }
 

@@ -21,9 +21,9 @@ from indexer.search import first_stage
 from indexer.settings import Settings
 from tests.conftest import SEEDS
 from tests.conftest import SEED_HEADLINES
+from tests.conftest import write_feed
 from tests.test_engines import ALL
 from tests.test_engines import FEED
-from tests.test_engines import write_feed
 
 EMBEDDED = ["whoosh", "tantivy"]
 # Headlines pasted whole, a reader's words, a phrase, an exclusion, title:.

@@ -129,7 +129,13 @@ class Reader(ABC):
         match, shaped by ``indexer.engines.facet_counts``."""
 
     @abstractmethod
-    def get(self, doc_id: str) -> dict | None: ...
+    def get(self, doc_id: str) -> dict | None:
+        """The stored fields of the document ``doc_id``; None if there is none."""
+
+    @abstractmethod
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        """How many documents hold each of ``terms`` in the search field ``field``
+        (the n of its idf; 0 for a term no document holds)."""
 
     @abstractmethod
     def count(self) -> int: ...

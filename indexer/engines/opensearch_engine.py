@@ -371,6 +371,29 @@ class OpenSearchReader(Reader):
                 return None  # no such document
         return _stored(found["_source"]) if found.get("found") else None
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        # One request for all the terms: a filters aggregation counts, on every
+        # shard, the documents holding each (named by its place in the list).
+        body = {
+            "size": 0,
+            "track_total_hits": False,
+            "aggs": {
+                "df": {
+                    "filters": {
+                        "filters": {
+                            str(i): Queries.term(field, term) for i, term in enumerate(terms)
+                        }
+                    }
+                }
+            },
+        }
+        with cluster_errors(IndexUnavailable, self._name):
+            found = self._es.search(index=self._name, body=body)
+        buckets = found["aggregations"]["df"]["buckets"]
+        return {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(terms)}
+
     def count(self) -> int:
         with cluster_errors(IndexUnavailable, self._name):
             return int(self._es.count(index=self._name)["count"])

@@ -357,6 +357,10 @@ class TantivyReader(Reader):
             return None
         return self._stored(self._searcher.doc(found.hits[0][1]))
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        doc_freq = self._searcher.doc_freq
+        return {term: doc_freq(field, term) for term in terms}
+
     def count(self) -> int:
         return self._searcher.num_docs
 

@@ -5,6 +5,7 @@ is and count it (no tokenizer); BM25F (k1 1.2, b 0.75) scores each field and
 clause boosts weight them.
 """
 
+import functools
 import heapq
 import shutil
 import time
@@ -451,11 +452,30 @@ def _field_values(searcher, field: str) -> dict[int, str]:
     return values
 
 
+# Filters whose documents a reader keeps (a set of 30,000 numbers is about 1 MB).
+ALLOWED_CACHE = 16
+
+
+def _allowed_documents(searcher, filters: Filters) -> frozenset[int] | None:
+    """The numbers of the documents ``filters`` allow; None when they allow all."""
+    selection = _selection(filters)
+    if selection is None:
+        return None
+    return frozenset(searcher.docs_for_query(selection))
+
+
 class WhooshReader(Reader):
     def __init__(self, ix):
         self._ix = ix
         self._searcher = ix.searcher(weighting=LuceneIdfBM25F())
         self._values = {}  # field → _field_values, read on the first facet asked for
+        # PERF: listing the 30,000 articles a kind filter allows took 40 % of a
+        # related-articles query, which always asks for articles; a reader's
+        # generation never changes, so neither does the set.
+        # (Of the searcher, not of self: no cycle keeps a replaced reader alive.)
+        self._allowed = functools.lru_cache(maxsize=ALLOWED_CACHE)(
+            functools.partial(_allowed_documents, self._searcher)
+        )
 
     def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
         matched = self._matching(query, filters)
@@ -482,9 +502,9 @@ class WhooshReader(Reader):
                 if (clause.field, text) in reader:
                     for docnums, _ in _blocks(reader.postings(clause.field, text)):
                         matched.update(base + d for d in docnums if d not in deleted)
-        selection = _selection(filters)
-        if selection is not None:
-            matched.intersection_update(searcher.docs_for_query(selection))
+        allowed = self._allowed(filters)
+        if allowed is not None:
+            matched.intersection_update(allowed)
         return list(matched)
 
     def search(
@@ -549,9 +569,8 @@ class WhooshReader(Reader):
         """A reader's plain query (an OR of weighted terms), ranked as Whoosh would rank it."""
         searcher = self._searcher
         scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, deadline)
-        selection = _selection(filters)
-        if selection is not None:
-            allowed = set(searcher.docs_for_query(selection))
+        allowed = self._allowed(filters)
+        if allowed is not None:
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
         # Whoosh's order: higher score first, then lower document number.
         top = heapq.nlargest(depth, scores.items(), key=lambda item: (item[1], -item[0]))
@@ -579,6 +598,11 @@ class WhooshReader(Reader):
 
     def get(self, doc_id: str) -> dict | None:
         return self._searcher.document(id=doc_id)
+
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        # The segments' term dictionaries, as the idf of LuceneIdfBM25F reads them.
+        reader = self._searcher.reader()
+        return {term: reader.doc_frequency(field, term) for term in terms}
 
     def count(self) -> int:
         return self._searcher.doc_count()
