@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="analysis processes (default: one per core; 1: none)",
     )
+    reindex.add_argument(
+        "--synonyms",
+        type=Path,
+        metavar="FILE",
+        help="synonyms file copied into the new index (env BAHTH_SYNONYMS; "
+        "default: the news list shipped; an empty file: none)",
+    )
 
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")
@@ -107,6 +114,7 @@ def main(argv=None) -> int:
             opensearch_url=args.opensearch_url,
             opensearch_index=args.opensearch_index,
             reindex_workers=getattr(args, "reindex_workers", None),
+            synonyms=getattr(args, "synonyms", None),
         )
         return {"reindex": _reindex, "search": _search, "serve": _serve}[args.command](
             settings, args

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from indexer import analysis
 from indexer import schema
+from indexer import synonyms
 from indexer.catalog import Catalog
 from indexer.engines import get_engine
 from indexer.english import counted
@@ -85,6 +86,8 @@ def reindex(
         ReindexFailed: the new index could not be written (disk, permissions).
     """
     analysis.use(settings.analysis)
+    # A bad synonyms file stops the reindex before it starts.
+    synonyms_text = _synonyms_text(settings.synonyms)
     catalog = Catalog(settings.index_dir)
     started = time.perf_counter()
     try:
@@ -94,7 +97,15 @@ def reindex(
             path = catalog.new_generation()
             try:
                 summary = _build(
-                    settings, path, base, sources, skip_bad, delete_ids, progress, warn
+                    settings,
+                    path,
+                    base,
+                    sources,
+                    skip_bad,
+                    delete_ids,
+                    progress,
+                    warn,
+                    synonyms_text,
                 )
                 catalog.publish(path)
             except BaseException:
@@ -122,7 +133,16 @@ def _base_generation(catalog: Catalog, settings: Settings):
     return base
 
 
-def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) -> Summary:
+def _synonyms_text(path: Path) -> str:
+    """The synonyms file's text, checked: ConfigError naming its line if it is not valid."""
+    text = synonyms.read(path)
+    synonyms.parse(text, str(path))
+    return text
+
+
+def _build(
+    settings, path, base, sources, skip_bad, delete_ids, progress, warn, synonyms_text
+) -> Summary:
     engine = get_engine(settings.engine, settings)
     vocabulary = VocabularyBuilder()
     if base:
@@ -165,6 +185,9 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
             if writer is not None and (committed is None or committed.exception() is not None):
                 writer.cancel()
             raise
+    vocabulary.write(path)
+    # Serving reads the synonyms of its generation: they change with the index, never before it.
+    (path / synonyms.FILE).write_text(synonyms_text, encoding="utf-8")
     reader = engine.reader(path / "engine")
     summary.total = reader.count()
     reader.close()
@@ -175,6 +198,7 @@ def _build(settings, path, base, sources, skip_bad, delete_ids, progress, warn) 
         "generation": summary.generation,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "documents": summary.total,
+        "synonyms": str(settings.synonyms),
     }
     (path / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return summary

@@ -47,6 +47,9 @@ from indexer.related import RelatedResponse
 from indexer.related import find_related
 from indexer.settings import Settings
 from indexer.suggest import Vocabulary
+from indexer.synonyms import FILE as SYNONYMS_FILE
+from indexer.synonyms import Expansion
+from indexer.synonyms import Synonyms
 from indexer.transliterate import is_latin
 from indexer.transliterate import transliterate
 
@@ -198,6 +201,7 @@ class SearchResponse:
     phrases_relaxed: bool = False
     transliterated: str | None = None  # the Arabic searched for a query typed in Latin letters
     facets: Facets | None = None  # when asked for
+    synonyms: list[str] = field(default_factory=list)  # entries the query was widened by
 
     def to_dict(self) -> dict:
         reply = {
@@ -210,6 +214,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "phrases_relaxed": self.phrases_relaxed,
             "transliterated": self.transliterated,
+            "synonyms": self.synonyms,
         }
         if self.facets is not None:
             reply["facets"] = facets_dict(self.facets)
@@ -232,14 +237,20 @@ def facets_dict(facets: Facets) -> dict:
 
 
 def engine_query(
-    parsed: ParsedQuery, *, phrases: bool = True, rerank_window: int | None = None
+    parsed: ParsedQuery,
+    *,
+    phrases: bool = True,
+    rerank_window: int | None = None,
+    synonyms: tuple[Expansion, ...] = (),
 ) -> EngineQuery:
     """The ranking policy: which fields each query word is matched in, and how much it counts.
 
     ``phrases=False`` drops the quoted phrases' word-order requirement; their
     words still rank like any others.  With ``rerank_window``, ranked in two
     stages: ``first_stage`` of this query, its top ``rerank_window`` re-scored
-    by all of it.
+    by all of it.  ``synonyms`` (``Synonyms.expand``) add optional matches
+    in the stem field at ``schema.SYNONYM_WEIGHT``, one of several words as
+    a phrase.
     """
     should, seen = [], set()
     for term in parsed.words:
@@ -252,6 +263,7 @@ def engine_query(
             TermClause(schema.ROOT, term.root, schema.WEIGHTS[schema.ROOT]),
             TermClause(schema.LEAD, term.stem, schema.WEIGHTS[schema.LEAD]),
         ]
+    should += [_synonym_clause(e.target.key) for e in synonyms]
     must = [
         PhraseClause(schema.PHRASE_FIELD, tuple(t.stem for t in p))
         for p in parsed.phrases
@@ -267,6 +279,12 @@ def engine_query(
     # A clause repeated in the query is one condition, not many to evaluate.
     full = EngineQuery(tuple(should), tuple(dict.fromkeys(must)), tuple(dict.fromkeys(must_not)))
     return full if rerank_window is None else first_stage(full, rerank_window)
+
+
+def _synonym_clause(stems: tuple[str, ...]) -> TermClause | PhraseClause:
+    if len(stems) == 1:
+        return TermClause(schema.STEM, stems[0], schema.SYNONYM_WEIGHT)
+    return PhraseClause(schema.PHRASE_FIELD, stems, schema.SYNONYM_WEIGHT)
 
 
 # The first stage's fields: a word matches in any inflection.  The exact and
@@ -290,6 +308,7 @@ class Ranked(NamedTuple):
     total: int
     hits: list[dict]
     relaxed: bool  # quoted phrases no document holds, ranked as words
+    synonyms: tuple[str, ...]  # the entries the query was widened by
     complete: bool  # not cut short by the time limit
 
 
@@ -297,6 +316,12 @@ def _filters(request: SearchRequest) -> Filters:
     return Filters(
         request.kind, request.source, request.section, request.date_from, request.date_to
     )
+
+
+def _synonyms_of(generation: Generation) -> Synonyms:
+    """The synonyms recorded in ``generation`` at its reindex; none in one built without."""
+    path = generation.path / SYNONYMS_FILE
+    return Synonyms.load(path) if path.exists() else Synonyms(())
 
 
 class Searcher:
@@ -309,6 +334,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._name = None  # generation name opened
         self._generation = self._reader = self._vocabulary = None
+        self._synonyms = Synonyms(())
         self._cache = OrderedDict()
 
     def _open(self):
@@ -319,6 +345,7 @@ class Searcher:
                 generation = self.catalog.current()
                 engine = get_engine(generation.meta["engine"], self.settings)
                 reader = engine.reader(generation.engine_dir)
+                synonyms = _synonyms_of(generation)
                 # The old reader is left to the garbage collector: a request
                 # in flight on another thread may still be using it.
                 self._generation, self._reader, self._name = (
@@ -326,12 +353,18 @@ class Searcher:
                     reader,
                     generation.path.name,
                 )
+                self._synonyms = synonyms
                 self._vocabulary = None
                 self._cache.clear()
             return self._generation, self._reader
 
     def generation(self) -> Generation:
         return self._open()[0]
+
+    def synonyms(self) -> Synonyms:
+        """The synonyms the current generation was reindexed with."""
+        self._open()
+        return self._synonyms
 
     def vocabulary(self) -> Vocabulary:
         generation, _ = self._open()
@@ -357,7 +390,7 @@ class Searcher:
             cached, complete = self._search(reader, page)
             if complete:  # a search cut short by the time limit is not remembered
                 self._remember(key, cached)
-        total, hits, suggestion, relaxed, transliterated = cached
+        total, hits, suggestion, relaxed, transliterated, synonyms = cached
         facets = (
             self._facets(generation, reader, request, transliterated or request.q, relaxed)
             if names
@@ -375,13 +408,15 @@ class Searcher:
             relaxed,
             transliterated,
             facets,
+            list(synonyms),
         )
 
     def _search(self, reader, request: SearchRequest):
-        """(total, hits, suggestion, phrases relaxed, transliterated), and whether the search was complete."""
+        """(total, hits, suggestion, phrases relaxed, transliterated, synonyms used), and
+        whether the search was complete."""
         found = self._ranked(reader, request, request.q)
         if found is None:  # only stop words or punctuation: nothing to rank by
-            return (0, [], None, False, None), True
+            return (0, [], None, False, None, ()), True
         complete, transliterated = found.complete, None
         # Latin letters that find little as typed: Arabic typed on a Latin
         # keyboard, read back.  (An Arabic query never pays for this.)
@@ -395,7 +430,15 @@ class Searcher:
         suggestion = None
         if found.total < FEW_RESULTS:
             suggestion = self.vocabulary().correct(transliterated or request.q)
-        return (found.total, found.hits, suggestion, found.relaxed, transliterated), complete
+        found_all = (
+            found.total,
+            found.hits,
+            suggestion,
+            found.relaxed,
+            transliterated,
+            found.synonyms,
+        )
+        return found_all, complete
 
     def _ranked(self, reader, request: SearchRequest, q: str) -> Ranked | None:
         """The page of ``q``'s hits the request asks for; None if ``q`` has nothing to rank by."""
@@ -404,6 +447,7 @@ class Searcher:
             return None
         filters = _filters(request)
         window = self.settings.rerank_window if self.settings.ranking == "two-stage" else None
+        expansions = self._synonyms.expand(parsed.words)
 
         def page(query: EngineQuery) -> Page:
             def fetch(offset: int, limit: int) -> Results:
@@ -419,19 +463,24 @@ class Searcher:
             results = fetch(offset, request.per_page)
             return Page(results.total, results.hits, [[] for _ in results.hits], results.timed_out)
 
-        results = page(engine_query(parsed, rerank_window=window))
+        results = page(engine_query(parsed, rerank_window=window, synonyms=expansions))
         # No document holds a quoted phrase word for word (a misremembered
         # title, a question quoting a name spelt otherwise): rather than
         # nothing, rank by its words and say so, as web search engines do.
         relaxed = bool(parsed.phrases) and results.total == 0 and not results.timed_out
         if relaxed:
-            results = page(engine_query(parsed, phrases=False, rerank_window=window))
-        matcher = Matcher(parsed.words)
+            results = page(
+                engine_query(parsed, phrases=False, rerank_window=window, synonyms=expansions)
+            )
+        matcher = Matcher(parsed.words + tuple(t for e in expansions for t in e.target.terms))
         hits = [
             self._hit(h.stored, h.score, matcher, [_copy(d.stored) for d in duplicates])
             for h, duplicates in zip(results.hits, results.duplicates, strict=True)
         ]
-        return Ranked(results.total, hits, relaxed and results.total > 0, not results.timed_out)
+        used = tuple(e.target.text for e in expansions)
+        return Ranked(
+            results.total, hits, relaxed and results.total > 0, used, not results.timed_out
+        )
 
     def _facets(self, generation, reader, request: SearchRequest, q: str, relaxed: bool) -> Facets:
         """The facets of every match of ``q`` (the query searched) and ``request``'s
@@ -454,7 +503,11 @@ class Searcher:
                 facet_counts.empty(names)
                 if parsed.empty
                 else reader.facets(
-                    engine_query(parsed, phrases=not relaxed), _filters(request), names
+                    engine_query(
+                        parsed, phrases=not relaxed, synonyms=self._synonyms.expand(parsed.words)
+                    ),
+                    _filters(request),
+                    names,
                 )
             )
             self._remember(key, facets)

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from indexer import analysis
+from indexer import synonyms
 from indexer.errors import ConfigError
 
 # The seed pages ship inside the package: an installed `bahth reindex` needs no settings.
@@ -55,6 +56,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
     reindex_workers: int = os.cpu_count() or 1  # analysis processes; 1 analyses in-process
+    synonyms: Path = synonyms.DEFAULT  # copied into each generation at reindex; an empty file: none
     # The opensearch engine: the cluster, the alias its generations go behind, their size.
     opensearch_url: str = "http://127.0.0.1:9200"  # comma-separated node URLs
     opensearch_index: str = "bahth"
@@ -80,6 +82,7 @@ class Settings:
         "BAHTH_CORS_ORIGINS": ("cors_origins", _split),
         "BAHTH_GC_FREEZE": ("gc_freeze", _yes_no),
         "BAHTH_REINDEX_WORKERS": ("reindex_workers", int),
+        "BAHTH_SYNONYMS": ("synonyms", Path),
         "BAHTH_OPENSEARCH_URL": ("opensearch_url", str),
         "BAHTH_OPENSEARCH_INDEX": ("opensearch_index", str),
         "BAHTH_OPENSEARCH_SHARDS": ("opensearch_shards", int),

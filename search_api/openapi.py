@@ -387,6 +387,14 @@ def _schemas(max_per_page: int) -> dict:
                     )
                 },
                 "facets": _ref("Facets"),
+                "synonyms": {
+                    "type": "array",
+                    "items": STRING,
+                    "description": (
+                        "Entries of the index's synonyms file the query was widened by, as "
+                        "written there; their matches rank below the query's own words."
+                    ),
+                },
             },
             required=[
                 "query",
@@ -398,6 +406,7 @@ def _schemas(max_per_page: int) -> dict:
                 "suggestion",
                 "phrases_relaxed",
                 "transliterated",
+                "synonyms",
             ],
         ),
         "Facets": _facets_schema(),

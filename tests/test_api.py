@@ -111,6 +111,7 @@ def test_search_returns_the_exact_shape(client):
         "suggestion": None,
         "phrases_relaxed": False,
         "transliterated": None,
+        "synonyms": [],
     }
     assert isinstance(body["took_ms"], float)
     assert hit == {
@@ -126,6 +127,18 @@ def test_search_returns_the_exact_shape(client):
         "also_in": [],
     }
     assert hit["id"].startswith("headline-") and hit["score"] > 0
+
+
+def test_search_names_the_synonyms_it_added(client):
+    # The default news list: the capital stands for the country, as headlines use it.
+    body = search(client, q="أمريكا")
+    assert body["synonyms"] == ["الولايات المتحدة", "أميركا", "واشنطن"]
+    assert body["hits"][0]["title_html"].startswith("<mark>واشنطن</mark> تخطط")
+    assert (
+        '<p class="synonyms">تشمل النتائج أيضًا المرادفات: <bdi>الولايات المتحدة</bdi>، '
+        "<bdi>أميركا</bdi>، <bdi>واشنطن</bdi></p>"
+    ) in page(client, q="أمريكا")
+    assert 'class="synonyms"' not in page(client, q="استقالة")
 
 
 def test_article_snippet_is_highlighted(client):

@@ -118,3 +118,16 @@ def test_a_missing_ca_bundle_is_one_line_and_exit_1(capsys, tmp_path, monkeypatc
         f"bahth: BAHTH_OPENSEARCH_CA_CERTS: no file {tmp_path}/missing-ca.pem\n",
     )
     assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_the_synonyms_flag_wins_and_a_missing_file_is_one_line_and_exit_1(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BAHTH_SYNONYMS", str(tmp_path / "news.txt"))
+    assert Settings.from_env().synonyms == tmp_path / "news.txt"
+    code = main(
+        ["reindex", "--index", str(tmp_path / "index"), "--synonyms", str(tmp_path / "missing.txt")]
+    )
+    err = capsys.readouterr().err
+    assert (code, err) == (1, f"bahth: BAHTH_SYNONYMS: no file {tmp_path}/missing.txt\n")
+    assert not (tmp_path / "index" / "CURRENT").exists()

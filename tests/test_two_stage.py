@@ -68,9 +68,12 @@ def ranked(searcher: Searcher, q: str, **options) -> tuple[int, list[tuple[str, 
 def first_stage_order(settings: Settings, q: str, window: int, **filters) -> list[str]:
     """The first stage's ranking alone, asked of the engine directly (a phrase
     no document holds relaxed to its words, as Searcher relaxes it)."""
-    _, reader = Searcher(settings)._open()
+    searcher = Searcher(settings)
+    _, reader = searcher._open()
+    parsed = parse_query(q)
+    synonyms = searcher.synonyms().expand(parsed.words)  # the default list's, as Searcher adds them
     for phrases in (True, False):
-        full = engine_query(parse_query(q), phrases=phrases)
+        full = engine_query(parsed, phrases=phrases, synonyms=synonyms)
         first = dataclasses.replace(first_stage(full, window), rescore=None)
         found = reader.search(first, Filters(**filters), "relevance", 0, 100, 2.0).hits
         if found:

@@ -25,6 +25,7 @@ class TermClause:
 class PhraseClause:
     field: str
     terms: tuple[str, ...]
+    boost: float = 1.0  # weights its score (the sum of its words' BM25) among the should clauses
 
 
 Clause = TermClause | PhraseClause
@@ -34,7 +35,9 @@ Clause = TermClause | PhraseClause
 class EngineQuery:
     """Documents matching every ``must`` clause (or, with none, any ``should``
     clause), none of the ``must_not`` ones; scored by the ``should`` clauses
-    (and the ``must`` ones).
+    (and the ``must`` ones).  A phrase among the ``should`` clauses (a
+    synonym of several words) matches and scores only where its words stand
+    in order.
 
     With ``rescore``, ranked in two stages: the top ``rescore.window`` by
     relevance are scored again by ``rescore.query`` and ranked by it; the
@@ -42,7 +45,7 @@ class EngineQuery:
     decides what matches, the total and the order by date.
     """
 
-    should: tuple[TermClause, ...] = ()
+    should: tuple[Clause, ...] = ()
     must: tuple[Clause, ...] = ()
     must_not: tuple[Clause, ...] = ()
     rescore: "Rescore | None" = None

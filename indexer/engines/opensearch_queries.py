@@ -34,14 +34,15 @@ class Queries:
         """Matches the clause, scored as Whoosh scores it."""
         if isinstance(clause, PhraseClause):
             if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
+                return self.term(clause.field, clause.terms[0], clause.boost)
             # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
-            return {
-                "bool": {
-                    "filter": [self.matching(clause)],
-                    "must": [self.term(clause.field, t) for t in clause.terms],
-                }
+            body = {
+                "filter": [self.matching(clause)],
+                "must": [self.term(clause.field, t) for t in clause.terms],
             }
+            if clause.boost != 1.0:
+                body["boost"] = clause.boost
+            return {"bool": body}
         return self.term(clause.field, clause.term, clause.boost)
 
     def scoring(self, query: EngineQuery) -> dict:

@@ -34,6 +34,7 @@ from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
+from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import CANDIDATES
 from indexer.engines.facet_counts import DAY_CANDIDATES
@@ -216,15 +217,16 @@ class _Queries:
 
     def scored(self, clause: Clause) -> Query:
         """Matches the clause, scored as Whoosh scores it."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
+        if isinstance(clause, TermClause):
+            q = self.term(clause.field, clause.term)
+        elif len(clause.terms) == 1:
+            q = self.term(clause.field, clause.terms[0])
+        else:
             # Whoosh scores a phrase as the sum of its words' BM25.
-            return Query.boolean_query(
+            q = Query.boolean_query(
                 [(Occur.Must, Query.const_score_query(self.matching(clause), 0.0))]
                 + [(Occur.Must, self.term(clause.field, t)) for t in clause.terms]
             )
-        q = self.term(clause.field, clause.term)
         return q if clause.boost == 1.0 else Query.boost_query(q, clause.boost)
 
     def scoring(self, query: EngineQuery) -> Query:

@@ -44,6 +44,7 @@ from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
+from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import from_values
 from indexer.errors import IndexUnavailable
@@ -213,8 +214,9 @@ class _WeightedTerm(wq.Term):
 def _clause(clause) -> wq.Query:
     if isinstance(clause, PhraseClause):
         if len(clause.terms) == 1:
-            return wq.Term(clause.field, clause.terms[0])
-        return wq.Phrase(clause.field, list(clause.terms))
+            return _WeightedTerm(clause.field, clause.terms[0], boost=clause.boost)
+        # Scored as the sum of its words' BM25, times its boost (Whoosh's Phrase).
+        return wq.Phrase(clause.field, list(clause.terms), boost=clause.boost)
     return _WeightedTerm(clause.field, clause.term, boost=clause.boost)
 
 
@@ -359,11 +361,12 @@ def _term_at_a_time(
     """
     scores = {}
     get = scores.get
+    terms, phrases = _split(clauses)
     segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
     for segment, base in segments:
         reader = segment.reader()
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        for clause in clauses:
+        for clause in terms:
             if time.perf_counter() > deadline:
                 return scores, True
             text = searcher.schema[clause.field].to_bytes(clause.term)
@@ -376,7 +379,45 @@ def _term_at_a_time(
                     if docnum not in deleted:
                         key = base + docnum
                         scores[key] = get(key, 0.0) + lift * tf / (tf + norms[docnum])
+    for clause in phrases:
+        if time.perf_counter() > deadline:
+            return scores, True
+        for key, score in _phrase_scores(searcher, weighting, clause).items():
+            scores[key] = get(key, 0.0) + score
     return scores, False
+
+
+def _split(clauses) -> tuple[list[TermClause], list[PhraseClause]]:
+    """(terms, phrases): a phrase of one word is a term."""
+    terms, phrases = [], []
+    for clause in clauses:
+        if isinstance(clause, TermClause):
+            terms.append(clause)
+        elif len(clause.terms) == 1:
+            terms.append(TermClause(clause.field, clause.terms[0], clause.boost))
+        else:
+            phrases.append(clause)
+    return terms, phrases
+
+
+def _phrase_scores(searcher, weighting: LuceneIdfBM25F, phrase: PhraseClause, docnums=None) -> dict:
+    """Global docnum → score of the documents holding ``phrase`` (of those ``docnums``):
+    its words' BM25 summed, times its boost, as Whoosh's Phrase scores them."""
+    matched = set(searcher.docs_for_query(wq.Phrase(phrase.field, list(phrase.terms))))
+    if docnums is not None:
+        matched.intersection_update(docnums)
+    words = [TermClause(phrase.field, term, phrase.boost) for term in phrase.terms]
+    return _score_window(searcher, weighting, words, sorted(matched))
+
+
+def _window_scores(searcher, weighting: LuceneIdfBM25F, clauses, docnums) -> dict:
+    """``_score_window`` of any should clauses, phrases included."""
+    terms, phrases = _split(clauses)
+    scores = _score_window(searcher, weighting, terms, docnums)
+    for phrase in phrases:
+        for docnum, score in _phrase_scores(searcher, weighting, phrase, docnums).items():
+            scores[docnum] += score
+    return scores
 
 
 class _Docs(wq.Query):
@@ -437,7 +478,7 @@ def _score_window(searcher, weighting: LuceneIdfBM25F, clauses, docnums) -> dict
 
 
 def _plain(query: EngineQuery) -> bool:
-    """A reader's plain words: an OR of weighted terms, scored term at a time."""
+    """A reader's plain words: an OR of weighted terms (and synonyms' phrases), scored term at a time."""
     return not query.must and not query.must_not and bool(query.should)
 
 
@@ -492,12 +533,15 @@ class WhooshReader(Reader):
         searcher = self._searcher
         if not _plain(query):
             return list(searcher.docs_for_query(_filtered(whoosh_query(query), filters)))
-        matched = set()  # a plain query's postings read in blocks, as _term_at_a_time does
+        terms, phrases = _split(query.should)
+        # A plain query's postings read in blocks, as _term_at_a_time does;
+        # synonyms' phrases matched whole.
+        matched = {d for phrase in phrases for d in searcher.docs_for_query(_clause(phrase))}
         segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
         for segment, base in segments:
             reader = segment.reader()
             deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-            for clause in query.should:
+            for clause in terms:
                 text = searcher.schema[clause.field].to_bytes(clause.term)
                 if (clause.field, text) in reader:
                     for docnums, _ in _blocks(reader.postings(clause.field, text)):
@@ -587,7 +631,7 @@ class WhooshReader(Reader):
         docnums = [docnum for docnum, _ in window]
         full = rescore.query
         if _plain(full):
-            scores = _score_window(self._searcher, self._searcher.weighting, full.should, docnums)
+            scores = _window_scores(self._searcher, self._searcher.weighting, full.should, docnums)
         else:  # the full query over these documents alone (they match it: it widens the first stage)
             _, found, _ = self._rank_collected(
                 full, Filters(), "relevance", len(window), time_limit, selected=_Docs(docnums)
