@@ -51,7 +51,7 @@ class Settings:
     ranking: str = "single"
     rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
     # Near-duplicates are collapsed among this many top results (indexer.collapse).
-    collapse_window: int = 50
+    collapse_window: int = 20
     related_terms: int = 25  # distinctive stems a related-articles query is made of
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off
     gc_freeze: bool = True  # a serving worker freezes its heap once warm (gc.freeze)
