@@ -150,7 +150,10 @@ def build_bahth(system: str, corpus: Path, where: Path, rankings: list[str]):
     def searching(searcher: Searcher):
         def search(q: str) -> list[str]:
             try:
-                return [hit["id"] for hit in searcher.search(SearchRequest(q, per_page=DEPTH)).hits]
+                # The ranking, uncollapsed: a judged article's copy from another
+                # paper must not hide it (collapsing is the page's grouping).
+                request = SearchRequest(q, per_page=DEPTH, collapse=False)
+                return [hit["id"] for hit in searcher.search(request).hits]
             except BadQuery as exc:  # e.g. a query over the length limit: counts as a miss
                 _say(f"  query refused ({exc}): {q[:60]}")
                 return []
