@@ -185,7 +185,6 @@ def _build(
             if writer is not None and (committed is None or committed.exception() is not None):
                 writer.cancel()
             raise
-    vocabulary.write(path)
     # Serving reads the synonyms of its generation: they change with the index, never before it.
     (path / synonyms.FILE).write_text(synonyms_text, encoding="utf-8")
     reader = engine.reader(path / "engine")

@@ -151,14 +151,13 @@ class SearchRequest:
     transliterate: str = "auto"
     section: str | None = None
     facets: str | None = None  # comma-separated names of FACETS
+    collapse: bool = True
 
     @property
     def facet_names(self) -> tuple[str, ...]:
         """The facets asked for, each once, in the order of FACETS."""
         asked = set(self.facets.split(",")) if self.facets else set()
         return tuple(name for name in FACETS if name in asked)
-
-    collapse: bool = True
 
     def validate(self, settings: Settings) -> None:
         """Raise BadQuery naming the first rule the request breaks."""
