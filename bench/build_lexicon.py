@@ -4,7 +4,7 @@
 
 The corpus is cut by ``bench.news_split``: held-out articles (the benchmark's
 test) are never read here.  From the counted part it writes, under
-``indexer/ingest/data/``:
+``indexer/write/ingest/data/``:
 
 - ``lexicon.tsv``: normalised word<TAB>count over the article texts and
   titles, most frequent first, the top ``--words`` seen ``--min-count`` times;
@@ -38,8 +38,8 @@ from bench.datasets import NEWS
 from bench.news_split import counted_articles
 from bench.news_split import tuning_articles
 from indexer.analysis.normalise import normalise
-from indexer.ingest import splitter
-from indexer.ingest.clean import clean
+from indexer.write.ingest import splitter
+from indexer.write.ingest.clean import clean
 
 DATA = Path(splitter.__file__).resolve().parent / "data"
 TOKEN = re.compile(r"[^\W_]+")

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from bench.datasets import NEWS
 from indexer import schema
-from indexer.collapse import THRESHOLD
-from indexer.ingest.document import Document
-from indexer.ingest.sources import read_sources
-from indexer.pipeline import analysed
+from indexer.document import Document
+from indexer.read.collapse import THRESHOLD
 from indexer.settings import Settings
 from indexer.signature import similarity
 from indexer.signature import sketch
+from indexer.write.ingest.sources import read_sources
+from indexer.write.pipeline import analysed
 
 COMMON_HASH = 100
 BANDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)

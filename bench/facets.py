@@ -23,10 +23,10 @@ from bench.speed import titles_of
 from bench.speed import write_subsets
 from bench.timing import table
 from indexer.engines.base import FACETS
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 
 RUNS = (("plain", None), ("facets", ",".join(FACETS)), ("plain again", None))
 

@@ -21,8 +21,8 @@ import lxml.html
 import trafilatura
 from readability import Document as Readability
 
-from indexer.ingest.clean import clean
-from indexer.ingest.html_pages import EXTRACTION
+from indexer.write.ingest.clean import clean
+from indexer.write.ingest.html_pages import EXTRACTION
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

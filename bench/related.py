@@ -32,8 +32,8 @@ from bench import datasets
 from bench.timing import percentile
 from indexer import analysis
 from indexer.catalog import Catalog
-from indexer.reindex import reindex
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from search_api.app import create_app
 
 TARGET = 0.95

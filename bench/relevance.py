@@ -42,11 +42,11 @@ from indexer.analysis import native
 from indexer.engines import get_engine
 from indexer.errors import BadQuery
 from indexer.errors import ConfigError
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.settings import ENGINES
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 
 DEPTH = 100  # the API's largest page: enough for Recall@100
 # NOTE: Whoosh collects in document order: a search cut off by the time limit keeps

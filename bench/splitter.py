@@ -27,9 +27,9 @@ from bench.build_lexicon import title_key
 from bench.datasets import NEWS
 from bench.news_split import held_out_articles
 from bench.news_split import training_articles
-from indexer.ingest.clean import clean
-from indexer.ingest.seeds import parse_page
-from indexer.ingest.splitter import split_ticker
+from indexer.write.ingest.clean import clean
+from indexer.write.ingest.seeds import parse_page
+from indexer.write.ingest.splitter import split_ticker
 from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEED_PAGE
 

@@ -12,7 +12,7 @@ chat or transliterate news names: one of four styles per word (digits for
 j or dj or g, ou or u), with q as 2, k or g, ث as th, s or t, the article
 as al, el, l or assimilated (ash-sham), each choice drawn per letter from a
 generator seeded by the word.  It is written from the Arabic with its own
-table, not by inverting ``indexer.transliterate``'s, and some of its
+table, not by inverting ``indexer.read.transliterate``'s, and some of its
 spellings (q as 2 or g, ث as s) are ones that table does not read.
 
 Reported: how often the intended word comes first (top-1), in the first three
@@ -39,12 +39,12 @@ from bench.datasets import NEWS
 from bench.datasets import read_corpus
 from indexer.analysis import analyse_word
 from indexer.analysis.normalise import normalise_word
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
+from indexer.read.suggest import Vocabulary
+from indexer.read.transliterate import BUCKWALTER
+from indexer.read.transliterate import candidates
 from indexer.settings import Settings
-from indexer.suggest import Vocabulary
-from indexer.transliterate import BUCKWALTER
-from indexer.transliterate import candidates
 from indexer.vocabulary import FormCounter
 from indexer.vocabulary import VocabularyBuilder
 from indexer.vocabulary import display_form

@@ -130,7 +130,7 @@ def main(argv=None) -> int:
 def _reindex(settings: Settings, args) -> int:
     from tqdm import tqdm
 
-    from indexer.reindex import reindex
+    from indexer.write.reindex import reindex
 
     def progress(records):
         # On a terminal only: a bar in a log file is noise.
@@ -155,8 +155,8 @@ def _reindex(settings: Settings, args) -> int:
 
 
 def _search(settings: Settings, args) -> int:
-    from indexer.search import SearchRequest
-    from indexer.search import Searcher
+    from indexer.read.search import SearchRequest
+    from indexer.read.search import Searcher
 
     response = Searcher(settings).search(SearchRequest(args.query, per_page=args.limit))
     if args.json:

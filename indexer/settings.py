@@ -50,7 +50,7 @@ class Settings:
     # all matches, the full clause set re-scores the top rerank_window.
     ranking: str = "single"
     rerank_window: int = 200  # the smallest window measured to keep the news known-item figures
-    # Near-duplicates are collapsed among this many top results (indexer.collapse).
+    # Near-duplicates are collapsed among this many top results (indexer.read.collapse).
     collapse_window: int = 20
     related_terms: int = 25  # distinctive stems a related-articles query is made of
     cors_origins: tuple[str, ...] = ()  # JSON API CORS; empty = off

@@ -13,9 +13,9 @@ import falcon
 import orjson
 
 from indexer import analysis
-from indexer import highlight
 from indexer.errors import IndexUnavailable
-from indexer.search import Searcher
+from indexer.read import highlight
+from indexer.read.search import Searcher
 from indexer.settings import Settings
 from search_api import errors
 from search_api import page

@@ -1,18 +1,18 @@
 """The OpenAPI 3.1 description served at ``/openapi.json``.
 
-Derived, not restated: the search parameters from ``indexer.search.parameters``
+Derived, not restated: the search parameters from ``indexer.read.search.parameters``
 (the declaration the server validates with), the error codes from
 ``indexer.errors.API_ERRORS``.  The response shapes are declared here once;
 tests/test_schemathesis.py checks real responses against them.
 """
 
+from indexer.document import KINDS
 from indexer.engines.base import FACET_FIELDS
 from indexer.engines.facet_counts import FACET_SIZE
 from indexer.errors import API_ERRORS
-from indexer.ingest.document import KINDS
-from indexer.related import MAX_LIMIT
-from indexer.related import related_parameters
-from indexer.search import parameters
+from indexer.read.related import MAX_LIMIT
+from indexer.read.related import related_parameters
+from indexer.read.search import parameters
 from indexer.settings import Settings
 from search_api.resources import BOOLEAN_WORDS
 

@@ -11,11 +11,11 @@ import re
 import falcon
 
 from indexer.errors import BadQuery
-from indexer.related import RelatedRequest
-from indexer.related import related_parameters
-from indexer.search import SearchRequest
-from indexer.search import Searcher
-from indexer.search import parameters
+from indexer.read.related import RelatedRequest
+from indexer.read.related import related_parameters
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
+from indexer.read.search import parameters
 
 _INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # int() would also take "1_000", " 7" and "٣"
 BOOLEAN_WORDS = {"true": True, "1": True, "false": False, "0": False}  # a boolean in a query string

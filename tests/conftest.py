@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis import native
-from indexer.reindex import reindex
-from indexer.search import Searcher
+from indexer.read.search import Searcher
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 
 # BAHTH_ANALYSIS=python runs the suite as where the compiled core is not
 # installed: in this process, and in the servers and CLIs it starts.

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from indexer.reindex import reindex
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 

@@ -129,7 +129,9 @@ def test_isri_root_matches_the_reference_stemmer_on_the_lexicon_and_the_seeds(se
 
     from indexer.analysis.isri import isri_root
 
-    lexicon = resources.files("indexer.ingest").joinpath("data/lexicon.tsv").read_text("utf-8")
+    lexicon = (
+        resources.files("indexer.write.ingest").joinpath("data/lexicon.tsv").read_text("utf-8")
+    )
     vocabulary = {line.split("\t")[0] for line in lexicon.splitlines()} | set(seed_text.split())
     vocabulary |= {w for raw in list(vocabulary) for w in words(raw)}
     reference = ISRIStemmer()

@@ -14,10 +14,10 @@ from falcon.testing import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-from indexer import highlight
 from indexer.errors import API_ERRORS
-from indexer.reindex import reindex
+from indexer.read import highlight
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from search_api.app import CSP
 from search_api.app import create_app
 from search_api.app import get_app

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from indexer.analysis import native
-from indexer.ingest.sources import read_sources
+from indexer.write.ingest.sources import read_sources
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 

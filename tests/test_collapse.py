@@ -7,16 +7,16 @@ import re
 import pytest
 from falcon.testing import TestClient
 
-from indexer import pipeline
 from indexer import schema
-from indexer.collapse import THRESHOLD
-from indexer.collapse import group
-from indexer.ingest.seeds import parse_page
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.collapse import THRESHOLD
+from indexer.read.collapse import group
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.signature import similarity
 from indexer.signature import sketch
+from indexer.write import pipeline
+from indexer.write.ingest.seeds import parse_page
+from indexer.write.reindex import reindex
 from search_api.app import create_app
 from tests.conftest import ENGINES
 from tests.conftest import SEED_PAGE

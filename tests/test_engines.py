@@ -13,15 +13,15 @@ from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import TermClause
 from indexer.errors import DocumentNotFound
-from indexer.ingest.seeds import headline_id
-from indexer.query import parse_query
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
-from indexer.search import engine_query
+from indexer.read.query import parse_query
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
+from indexer.read.search import engine_query
 from indexer.settings import Settings
 from indexer.synonyms import Synonyms
 from indexer.synonyms import parse as parse_synonyms
+from indexer.write.ingest.seeds import headline_id
+from indexer.write.reindex import reindex
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS
 from tests.conftest import searchers

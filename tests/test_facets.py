@@ -6,10 +6,10 @@ import pytest
 from indexer.engines.facet_counts import FACET_SIZE
 from indexer.engines.facet_counts import top_values
 from indexer.errors import BadQuery
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from tests.conftest import ENGINES
 from tests.test_engines import write_feed
 

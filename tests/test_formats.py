@@ -15,14 +15,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer.catalog import Catalog
+from indexer.document import Document
 from indexer.errors import BadDocument
-from indexer.ingest.document import Document
-from indexer.ingest.feeds import parse_feed
-from indexer.ingest.html_pages import parse_html
-from indexer.ingest.sources import read_sources
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.settings import Settings
+from indexer.write.ingest.feeds import parse_feed
+from indexer.write.ingest.html_pages import parse_html
+from indexer.write.ingest.sources import read_sources
 from tests.conftest import SEEDS
 from tests.conftest import SEED_HEADLINES
 from tests.test_reindex import bahth

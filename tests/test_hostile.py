@@ -19,9 +19,9 @@ import pytest
 from falcon.testing import TestClient
 from markupsafe import escape  # as the page's templates escape
 
-from indexer.reindex import reindex
-from indexer.search import MAX_RESULT_WINDOW
+from indexer.read.search import MAX_RESULT_WINDOW
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from search_api.app import create_app
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.document import Document
 from indexer.errors import BadDocument
-from indexer.ingest.document import Document
-from indexer.ingest.sources import read_sources
+from indexer.write.ingest.sources import read_sources
 from tests.conftest import SEEDS
 from tests.conftest import SEED_HEADLINES as HEADLINES
 from tests.conftest import SEED_PAGE

@@ -19,13 +19,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer import analysis
-from indexer import highlight
 from indexer import vocabulary
 from indexer.analysis import chain
 from indexer.analysis import native
 from indexer.analysis.normalise import normalise
 from indexer.errors import ConfigError
-from indexer.highlight import Matcher
+from indexer.read import highlight
+from indexer.read.highlight import Matcher
 from indexer.settings import Settings
 from tests.conftest import SEED_PAGE
 

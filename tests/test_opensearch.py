@@ -12,9 +12,9 @@ import pytest
 from falcon.testing import TestClient
 
 from indexer.cli import main
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
+from indexer.write.reindex import reindex
 from search_api.app import create_app
 from tests.conftest import SEEDS
 from tests.fixtures_api import free_port

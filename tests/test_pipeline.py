@@ -6,13 +6,13 @@ from collections import Counter
 
 import pytest
 
-from indexer import pipeline
 from indexer import vocabulary
+from indexer.document import Document
 from indexer.errors import BadDocument
 from indexer.errors import ReindexFailed
-from indexer.ingest.document import Document
-from indexer.ingest.seeds import parse_page
 from indexer.vocabulary import count_forms
+from indexer.write import pipeline
+from indexer.write.ingest.seeds import parse_page
 from tests.conftest import SEED_PAGE
 from tests.test_reindex import bahth
 

@@ -14,10 +14,10 @@ from indexer.analysis import spans
 from indexer.analysis import stem
 from indexer.analysis import trim
 from indexer.analysis import words
-from indexer.highlight import Matcher
-from indexer.highlight import highlight
-from indexer.highlight import snippet
-from indexer.query import parse_query
+from indexer.read.highlight import Matcher
+from indexer.read.highlight import highlight
+from indexer.read.highlight import snippet
+from indexer.read.query import parse_query
 
 # Arabic letters, marks, tatweel, digits, bidi and zero-width characters mixed
 # with everything else Unicode has: the odd input real pages carry.

@@ -13,8 +13,8 @@ import pytest
 
 from indexer.catalog import Catalog
 from indexer.cli import main
-from indexer.reindex import HOLD_ENV
 from indexer.settings import Settings
+from indexer.write.reindex import HOLD_ENV
 from tests.conftest import PROJECT
 from tests.conftest import SEEDS
 

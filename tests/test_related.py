@@ -7,10 +7,10 @@ from falcon.testing import TestClient
 from indexer import schema
 from indexer.analysis import Term
 from indexer.errors import DocumentNotFound
-from indexer.related import MAX_TEXT_CHARS
-from indexer.related import RelatedRequest
-from indexer.related import distinctive
-from indexer.search import Searcher
+from indexer.read.related import MAX_TEXT_CHARS
+from indexer.read.related import RelatedRequest
+from indexer.read.related import distinctive
+from indexer.read.search import Searcher
 from search_api.app import create_app
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from indexer.reindex import reindex
 from indexer.settings import Settings
+from indexer.write.reindex import reindex
 from tests.conftest import SEEDS
 from tests.fixtures_api import build_index
 from tests.fixtures_api import gunicorn

@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from indexer.ingest.affixes import affixed
-from indexer.ingest.splitter import split_ticker
+from indexer.write.ingest.affixes import affixed
+from indexer.write.ingest.splitter import split_ticker
 from tests.conftest import SEED_HEADLINES
 from tests.conftest import SEED_PAGE as SEED
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer.suggest import Vocabulary
+from indexer.read.suggest import Vocabulary
 from indexer.vocabulary import VOCABULARY
 from indexer.vocabulary import VocabularyBuilder
 from indexer.vocabulary import count_forms

@@ -6,12 +6,12 @@ import pytest
 
 from indexer.analysis import analyse
 from indexer.errors import ConfigError
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
 from indexer.synonyms import DEFAULT
 from indexer.synonyms import Synonyms
 from indexer.synonyms import parse
+from indexer.write.reindex import reindex
 from tests.conftest import ENGINES
 from tests.test_engines import write_feed
 

@@ -1,5 +1,5 @@
 """Queries typed in Latin letters: Arabizi and Buckwalter spellings of words of the
-seed page and the news corpus, read back alone (``indexer.transliterate``) and
+seed page and the news corpus, read back alone (``indexer.read.transliterate``) and
 searched on every engine through the JSON API and the page."""
 
 import json
@@ -9,14 +9,14 @@ from falcon.testing import TestClient
 
 from bench.datasets import NEWS
 from bench.transliteration import build_vocabulary
-from indexer.reindex import reindex
-from indexer.search import SearchRequest
-from indexer.search import Searcher
+from indexer.read.search import SearchRequest
+from indexer.read.search import Searcher
+from indexer.read.transliterate import BUCKWALTER
+from indexer.read.transliterate import buckwalter
+from indexer.read.transliterate import candidates
+from indexer.read.transliterate import transliterate
 from indexer.settings import Settings
-from indexer.transliterate import BUCKWALTER
-from indexer.transliterate import buckwalter
-from indexer.transliterate import candidates
-from indexer.transliterate import transliterate
+from indexer.write.reindex import reindex
 from search_api.app import create_app
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS

@@ -10,7 +10,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.ingest.document import Document
+from indexer.document import Document
 from indexer.schema import Streams
 
 

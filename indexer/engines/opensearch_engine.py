@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover
     helpers = None
 
 from indexer import schema
+from indexer.document import Document
 from indexer.engines.base import DATE_FACET
 from indexer.engines.base import FACET_FIELDS
 from indexer.engines.base import Engine
@@ -49,7 +50,6 @@ from indexer.engines.opensearch_cluster import missing_index
 from indexer.engines.opensearch_queries import Queries
 from indexer.errors import IndexUnavailable
 from indexer.errors import ReindexFailed
-from indexer.ingest.document import Document
 from indexer.schema import Streams
 from indexer.settings import Settings
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema
+from indexer.document import Document
 from indexer.engines.base import DATE_FACET
 from indexer.engines.base import FACET_FIELDS
 from indexer.engines.base import Clause
@@ -42,7 +43,6 @@ from indexer.engines.facet_counts import bucket_counts
 from indexer.engines.facet_counts import date_buckets
 from indexer.engines.facet_counts import terms_facets
 from indexer.errors import IndexUnavailable
-from indexer.ingest.document import Document
 from indexer.schema import Streams
 
 HEAP_BYTES = 256_000_000  # a segment is written when full

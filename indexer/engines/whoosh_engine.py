@@ -34,6 +34,7 @@ from whoosh.searching import TimeLimit
 from whoosh.system import pack_uint
 
 from indexer import schema
+from indexer.document import Document
 from indexer.engines.base import DATE_FACET
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
@@ -48,7 +49,6 @@ from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import from_values
 from indexer.errors import IndexUnavailable
-from indexer.ingest.document import Document
 from indexer.schema import Streams
 
 

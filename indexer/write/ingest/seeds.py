@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Iterator
 
 from indexer.analysis import normalise
+from indexer.document import Document
 from indexer.errors import BadDocument
-from indexer.ingest.clean import clean
-from indexer.ingest.document import Document
-from indexer.ingest.splitter import split_ticker
+from indexer.write.ingest.clean import clean
+from indexer.write.ingest.splitter import split_ticker
 
 # Normalised starts of the site's footer lines; the first one ends the article.
 BOILERPLATE = tuple(

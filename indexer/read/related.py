@@ -22,9 +22,9 @@ from indexer.engines.base import Hit
 from indexer.engines.base import Reader
 from indexer.engines.base import TermClause
 from indexer.errors import BadQuery
-from indexer.parameter import NOT_BLANK
-from indexer.parameter import Parameter
-from indexer.parameter import check
+from indexer.read.parameter import NOT_BLANK
+from indexer.read.parameter import Parameter
+from indexer.read.parameter import check
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50

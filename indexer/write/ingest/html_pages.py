@@ -13,12 +13,12 @@ from urllib.parse import urljoin
 import trafilatura
 from lxml.html import HtmlElement
 
+from indexer.document import Document
+from indexer.document import iso_date
 from indexer.errors import BadDocument
-from indexer.ingest.clean import clean
-from indexer.ingest.document import Document
-from indexer.ingest.document import iso_date
-from indexer.ingest.seeds import headline_id
-from indexer.ingest.splitter import split_ticker
+from indexer.write.ingest.clean import clean
+from indexer.write.ingest.seeds import headline_id
+from indexer.write.ingest.splitter import split_ticker
 
 # Class or id of a ticker (Jannah's "breaking", "news-ticker"...), and of its label (عاجل).
 _TICKER = re.compile(r"ticker|breaking", re.IGNORECASE)

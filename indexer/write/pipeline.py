@@ -27,8 +27,8 @@ from multiprocessing.connection import wait
 
 from indexer import schema
 from indexer.analysis import field_streams
+from indexer.document import Document
 from indexer.errors import ReindexFailed
-from indexer.ingest.document import Document
 from indexer.schema import Streams
 from indexer.vocabulary import FormCounter
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from indexer.analysis.normalise import IN_WORD
 from indexer.analysis.normalise import normalise
 from indexer.analysis.stem import stem
-from indexer.ingest.affixes import affixed
+from indexer.write.ingest.affixes import affixed
 
 LEXICON = "lexicon.tsv"  # normalised word<TAB>count, from news texts and titles
 TITLE_WORDS = "title_words.tsv"  # word<TAB>titles<TAB>first word of<TAB>last word of
@@ -134,7 +134,7 @@ class Model(NamedTuple):
 
 
 def _data(name: str):
-    return importlib.resources.files("indexer.ingest").joinpath(f"data/{name}")
+    return importlib.resources.files("indexer.write.ingest").joinpath(f"data/{name}")
 
 
 def _read_counts(name: str) -> dict[str, tuple[int, ...]]:

@@ -78,7 +78,7 @@ class Vocabulary:
     def _display(self, i: int) -> str:
         return (self._displays[i] or self._words[i]).decode("utf-8")
 
-    # The Lexicon of indexer.transliterate: how often the index holds a word, or words starting so.
+    # The Lexicon of indexer.read.transliterate: how often the index holds a word, or words starting so.
 
     def count(self, word: str) -> int:
         found = self._words.find(word)

@@ -19,8 +19,7 @@ from indexer import analysis
 from indexer import schema
 from indexer.catalog import Catalog
 from indexer.catalog import Generation
-from indexer.collapse import Page
-from indexer.collapse import collapsed_page
+from indexer.document import KINDS
 from indexer.engines import facet_counts
 from indexer.engines import get_engine
 from indexer.engines.base import FACETS
@@ -33,25 +32,26 @@ from indexer.engines.base import Results
 from indexer.engines.base import TermClause
 from indexer.errors import BadQuery
 from indexer.errors import DocumentNotFound
-from indexer.highlight import Matcher
-from indexer.highlight import highlight
-from indexer.highlight import snippet
-from indexer.ingest.document import KINDS
-from indexer.parameter import PATTERN_MESSAGES
-from indexer.parameter import Parameter
-from indexer.parameter import check
-from indexer.query import ParsedQuery
-from indexer.query import parse_query
-from indexer.related import RelatedRequest
-from indexer.related import RelatedResponse
-from indexer.related import find_related
+from indexer.read.collapse import Page
+from indexer.read.collapse import collapsed_page
+from indexer.read.highlight import Matcher
+from indexer.read.highlight import highlight
+from indexer.read.highlight import snippet
+from indexer.read.parameter import PATTERN_MESSAGES
+from indexer.read.parameter import Parameter
+from indexer.read.parameter import check
+from indexer.read.query import ParsedQuery
+from indexer.read.query import parse_query
+from indexer.read.related import RelatedRequest
+from indexer.read.related import RelatedResponse
+from indexer.read.related import find_related
+from indexer.read.suggest import Vocabulary
+from indexer.read.transliterate import is_latin
+from indexer.read.transliterate import transliterate
 from indexer.settings import Settings
-from indexer.suggest import Vocabulary
 from indexer.synonyms import FILE as SYNONYMS_FILE
 from indexer.synonyms import Expansion
 from indexer.synonyms import Synonyms
-from indexer.transliterate import is_latin
-from indexer.transliterate import transliterate
 
 SORTS = ("relevance", "date")
 TRANSLITERATE = ("auto", "off")
@@ -548,7 +548,7 @@ class Searcher:
         }
 
     def related(self, request: RelatedRequest) -> RelatedResponse:
-        """The articles closest to a stored document or to a text (``indexer.related``)."""
+        """The articles closest to a stored document or to a text (``indexer.read.related``)."""
         request.validate()
         started = time.perf_counter()
         generation, reader = self._open()

@@ -16,10 +16,10 @@ import feedparser
 import lxml.etree
 import lxml.html
 
+from indexer.document import Document
+from indexer.document import iso_date
 from indexer.errors import BadDocument
-from indexer.ingest.clean import clean
-from indexer.ingest.document import Document
-from indexer.ingest.document import iso_date
+from indexer.write.ingest.clean import clean
 
 _BLOCKS = ("p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br")
 _DECLARATION = re.compile(r"<\?xml[^>]*\?>")

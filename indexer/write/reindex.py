@@ -25,17 +25,17 @@ from indexer import analysis
 from indexer import schema
 from indexer import synonyms
 from indexer.catalog import Catalog
+from indexer.document import Document
 from indexer.engines import get_engine
 from indexer.english import counted
 from indexer.errors import BadDocument
 from indexer.errors import ConfigError
 from indexer.errors import IndexUnavailable
 from indexer.errors import ReindexFailed
-from indexer.ingest.document import Document
-from indexer.ingest.sources import read_sources
-from indexer.pipeline import analysed
 from indexer.settings import Settings
 from indexer.vocabulary import VocabularyBuilder
+from indexer.write.ingest.sources import read_sources
+from indexer.write.pipeline import analysed
 
 # For tests only: a FIFO where a reindex waits, at its first record, until the
 # test closes the FIFO's other end; meanwhile the test interrupts or kills it

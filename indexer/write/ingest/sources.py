@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from indexer.document import Document
+from indexer.document import iso_date
 from indexer.errors import BadDocument
-from indexer.ingest.clean import clean
-from indexer.ingest.document import Document
-from indexer.ingest.document import iso_date
-from indexer.ingest.feeds import parse_feed
-from indexer.ingest.html_pages import parse_html
-from indexer.ingest.seeds import parse_page
+from indexer.write.ingest.clean import clean
+from indexer.write.ingest.feeds import parse_feed
+from indexer.write.ingest.html_pages import parse_html
+from indexer.write.ingest.seeds import parse_page
 
 MAX_LINE_CHARS = 2_000_000  # longer than any real article; bounds memory and time
 Record = Document | BadDocument

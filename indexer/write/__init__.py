@@ -1,0 +1,1 @@
+"""Where a document goes: read from its source, analysed, written into a new generation."""
