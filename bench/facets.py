@@ -23,8 +23,8 @@ from bench.speed import titles_of
 from bench.speed import write_subsets
 from bench.timing import table
 from indexer.engines.base import FACETS
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.settings import Settings
 from indexer.write.reindex import reindex
 

@@ -42,8 +42,8 @@ from indexer.analysis import native
 from indexer.engines import get_engine
 from indexer.errors import BadQuery
 from indexer.errors import ConfigError
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.settings import ENGINES
 from indexer.settings import Settings
 from indexer.write.reindex import reindex

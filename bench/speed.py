@@ -155,8 +155,8 @@ def baseline_search(where: Path):
 
 
 def bahth_search(system: str, where: Path):
-    from indexer.read.search import SearchRequest
-    from indexer.read.search import Searcher
+    from indexer.read import SearchRequest
+    from indexer.read import Searcher
     from indexer.settings import Settings
 
     engine, analysis = engine_and_analysis(system)

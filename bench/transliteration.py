@@ -39,8 +39,8 @@ from bench.datasets import NEWS
 from bench.datasets import read_corpus
 from indexer.analysis import analyse_word
 from indexer.analysis.normalise import normalise_word
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.read.suggest import Vocabulary
 from indexer.read.transliterate import BUCKWALTER
 from indexer.read.transliterate import candidates

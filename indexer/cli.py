@@ -155,8 +155,8 @@ def _reindex(settings: Settings, args) -> int:
 
 
 def _search(settings: Settings, args) -> int:
-    from indexer.read.search import SearchRequest
-    from indexer.read.search import Searcher
+    from indexer.read import SearchRequest
+    from indexer.read import Searcher
 
     response = Searcher(settings).search(SearchRequest(args.query, per_page=args.limit))
     if args.json:

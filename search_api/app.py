@@ -14,8 +14,8 @@ import orjson
 
 from indexer import analysis
 from indexer.errors import IndexUnavailable
+from indexer.read import Searcher
 from indexer.read import highlight
-from indexer.read.search import Searcher
 from indexer.settings import Settings
 from search_api import errors
 from search_api import page

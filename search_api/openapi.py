@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description served at ``/openapi.json``.
 
-Derived, not restated: the search parameters from ``indexer.read.search.parameters``
+Derived, not restated: the search parameters from ``indexer.read.parameters``
 (the declaration the server validates with), the error codes from
 ``indexer.errors.API_ERRORS``.  The response shapes are declared here once;
 tests/test_schemathesis.py checks real responses against them.
@@ -10,9 +10,9 @@ from indexer.document import KINDS
 from indexer.engines.base import FACET_FIELDS
 from indexer.engines.facet_counts import FACET_SIZE
 from indexer.errors import API_ERRORS
-from indexer.read.related import MAX_LIMIT
-from indexer.read.related import related_parameters
-from indexer.read.search import parameters
+from indexer.read import MAX_RELATED
+from indexer.read import parameters
+from indexer.read import related_parameters
 from indexer.settings import Settings
 from search_api.resources import BOOLEAN_WORDS
 
@@ -433,7 +433,7 @@ def _schemas(max_per_page: int) -> dict:
                 "took_ms": {"type": "number"},
                 "hits": {
                     "type": "array",
-                    "maxItems": MAX_LIMIT,
+                    "maxItems": MAX_RELATED,
                     "items": _ref("Hit"),
                     "description": (
                         "The hits, their words shared with the text (its distinctive stems) in <mark>."

@@ -21,9 +21,9 @@ import jinja2
 
 from indexer.engines.base import FACETS
 from indexer.errors import BadQuery
-from indexer.read.search import SearchRequest
-from indexer.read.search import SearchResponse
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import SearchResponse
+from indexer.read import Searcher
 from search_api.resources import Readable
 from search_api.resources import query_request
 from search_api.resources import related_request

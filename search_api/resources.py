@@ -11,11 +11,11 @@ import re
 import falcon
 
 from indexer.errors import BadQuery
-from indexer.read.related import RelatedRequest
-from indexer.read.related import related_parameters
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
-from indexer.read.search import parameters
+from indexer.read import RelatedRequest
+from indexer.read import SearchRequest
+from indexer.read import Searcher
+from indexer.read import parameters
+from indexer.read import related_parameters
 
 _INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # int() would also take "1_000", " 7" and "٣"
 BOOLEAN_WORDS = {"true": True, "1": True, "false": False, "0": False}  # a boolean in a query string

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis import native
-from indexer.read.search import Searcher
+from indexer.read import Searcher
 from indexer.settings import Settings
 from indexer.write.reindex import reindex
 

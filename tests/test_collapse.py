@@ -8,10 +8,10 @@ import pytest
 from falcon.testing import TestClient
 
 from indexer import schema
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.read.collapse import THRESHOLD
 from indexer.read.collapse import group
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
 from indexer.signature import similarity
 from indexer.signature import sketch
 from indexer.write import pipeline

@@ -13,10 +13,10 @@ from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
 from indexer.engines.base import TermClause
 from indexer.errors import DocumentNotFound
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.read.query import parse_query
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
-from indexer.read.search import engine_query
+from indexer.read.ranking import engine_query
 from indexer.settings import Settings
 from indexer.synonyms import Synonyms
 from indexer.synonyms import parse as parse_synonyms
@@ -274,7 +274,7 @@ def test_query_syntax_never_reaches_an_engine_parser(searcher):
 @pytest.fixture
 def scores(searcher):
     """Scores by id of an engine query, straight from the engine's reader."""
-    generation = searcher.generation()
+    generation = searcher.served().generation
     reader = get_engine(generation.meta["engine"], searcher.settings).reader(generation.engine_dir)
 
     def search(query: EngineQuery, filters: Filters | None = None) -> dict[str, float]:
@@ -465,7 +465,7 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
         incremental=True,
         delete_ids=["feed-prices"],
     )
-    generation = Searcher(settings).generation()
+    generation = Searcher(settings).served().generation
     reader = get_engine("whoosh", settings).reader(generation.engine_dir)
     assert not reader._searcher.is_atomic()  # segments, and deleted documents in them
     # synonyms add optional phrases (of several words) and terms

@@ -6,8 +6,8 @@ import pytest
 from indexer.engines.facet_counts import FACET_SIZE
 from indexer.engines.facet_counts import top_values
 from indexer.errors import BadQuery
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.settings import Settings
 from indexer.write.reindex import reindex
 from tests.conftest import ENGINES

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from indexer.catalog import Catalog
 from indexer.document import Document
 from indexer.errors import BadDocument
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.settings import Settings
 from indexer.write.ingest.feeds import parse_feed
 from indexer.write.ingest.html_pages import parse_html

@@ -19,7 +19,7 @@ import pytest
 from falcon.testing import TestClient
 from markupsafe import escape  # as the page's templates escape
 
-from indexer.read.search import MAX_RESULT_WINDOW
+from indexer.read import MAX_RESULT_WINDOW
 from indexer.settings import Settings
 from indexer.write.reindex import reindex
 from search_api.app import create_app

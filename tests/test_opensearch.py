@@ -12,8 +12,8 @@ import pytest
 from falcon.testing import TestClient
 
 from indexer.cli import main
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.write.reindex import reindex
 from search_api.app import create_app
 from tests.conftest import SEEDS
@@ -46,7 +46,7 @@ def _ids(searcher, q, **kw):
 
 def test_index_has_two_shards_one_replica_behind_the_alias(opensearch_cluster, settings, searcher):
     alias = settings.opensearch_index
-    name = f"{alias}-{searcher.generation().number}"
+    name = f"{alias}-{searcher.served().generation.number}"
     index = opensearch_cluster.get(f"/{name}/_settings")[name]["settings"]["index"]
     assert (index["number_of_shards"], index["number_of_replicas"]) == ("2", "1")
     assert list(opensearch_cluster.get(f"/_alias/{alias}")) == [name]
@@ -77,7 +77,7 @@ def test_full_reindexes_swap_under_queries(opensearch_cluster, settings, searche
                 found = searcher.search(SearchRequest("استقاله"))
                 answered.append(
                     (
-                        searcher.generation().number,
+                        searcher.served().generation.number,
                         found.total,
                         [h["title"] for h in found.hits[:1]],
                     )
@@ -110,7 +110,7 @@ def test_a_node_stops_and_rejoins(opensearch_cluster, settings):
     replicas and the index is yellow; the node starts again (same ports, same
     data) and the cluster is green with every document searchable."""
     searcher = Searcher(settings)
-    name = f"{settings.opensearch_index}-{searcher.generation().number}"
+    name = f"{settings.opensearch_index}-{searcher.served().generation.number}"
     shards = opensearch_cluster.get(f"/_cat/shards/{name}?format=json")
     node = int(next(s["node"] for s in shards if s["prirep"] == "p").removeprefix("node-"))
     other = (node + 1) % 3

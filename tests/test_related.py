@@ -7,10 +7,10 @@ from falcon.testing import TestClient
 from indexer import schema
 from indexer.analysis import Term
 from indexer.errors import DocumentNotFound
+from indexer.read import RelatedRequest
+from indexer.read import Searcher
 from indexer.read.related import MAX_TEXT_CHARS
-from indexer.read.related import RelatedRequest
 from indexer.read.related import distinctive
-from indexer.read.search import Searcher
 from search_api.app import create_app
 from tests.conftest import ENGINES
 from tests.conftest import SEEDS
@@ -144,7 +144,7 @@ def test_the_response_names_the_article_and_marks_the_shared_words(searcher):
 
 
 def test_document_frequencies_of_the_stem_field(searcher):
-    _, reader = searcher._open()
+    reader = searcher.served().reader
     frequencies = reader.doc_frequencies(schema.STEM, ["برنت", "زلزال", "ززززز"])
     assert frequencies == {"برنت": 2, "زلزال": 2, "ززززز": 0}
 

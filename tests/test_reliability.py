@@ -172,7 +172,7 @@ def assert_recovers(server, index_dir, engine: str) -> None:
 
 
 OPEN_READER_BUG = (
-    "BUG Searcher._open (indexer/read/search.py) reopens only when CURRENT names another "
+    "BUG CurrentGeneration.get (indexer/read/current.py) reopens only when CURRENT names another "
     "generation: a worker that already opened the damaged one goes on answering 200, /healthz "
     "included, from the deleted files it still holds open (and dies of SIGBUS, both engines, "
     "when they are truncated under its mmaps)"

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import response_headers_conformance  # no
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 from schemathesis.specs.openapi.checks import status_code_conformance  # noqa: E402
 
-from indexer.read.search import MAX_RESULT_WINDOW  # noqa: E402
+from indexer.read import MAX_RESULT_WINDOW  # noqa: E402
 from indexer.settings import Settings  # noqa: E402
 from search_api.app import create_app  # noqa: E402
 from tests.conftest import SEEDS  # noqa: E402

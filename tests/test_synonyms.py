@@ -6,8 +6,8 @@ import pytest
 
 from indexer.analysis import analyse
 from indexer.errors import ConfigError
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.synonyms import DEFAULT
 from indexer.synonyms import Synonyms
 from indexer.synonyms import parse
@@ -190,4 +190,4 @@ def test_synonyms_change_with_the_index_they_were_reindexed_with(tmp_path):
     synonyms.write_text("أمريكا, واشنطن\nداعش => => تنظيم\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="synonyms.txt:2:"):
         reindex(settings, [feed])
-    assert searcher.generation().number == 2  # nothing was changed
+    assert searcher.served().generation.number == 2  # nothing was changed

@@ -9,8 +9,8 @@ from falcon.testing import TestClient
 
 from bench.datasets import NEWS
 from bench.transliteration import build_vocabulary
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.read.transliterate import BUCKWALTER
 from indexer.read.transliterate import buckwalter
 from indexer.read.transliterate import candidates
@@ -34,7 +34,7 @@ def vocabulary(tmp_path_factory):
     """The seed page's display vocabulary, as a reindex writes it."""
     settings = Settings(index_dir=tmp_path_factory.mktemp("seed-vocabulary"))
     reindex(settings, [SEEDS])
-    return Searcher(settings).vocabulary()
+    return Searcher(settings).served().vocabulary
 
 
 # --- reading back -------------------------------------------------------------------------
@@ -165,7 +165,9 @@ def test_off_searches_as_typed(client):
 
 
 def test_a_latin_query_that_finds_enough_as_typed_is_left_alone(client, settings):
-    assert transliterate("roma", Searcher(settings).vocabulary()) == "روما"  # the seed's headline
+    assert (
+        transliterate("roma", Searcher(settings).served().vocabulary) == "روما"
+    )  # the seed's headline
     body = search(client, q="roma", collapse="false")  # three copies of one headline
     assert body["transliterated"] is None
     assert sorted(hit["id"] for hit in body["hits"]) == ["roma-0", "roma-1", "roma-2"]

@@ -11,12 +11,12 @@ from indexer.engines.base import Filters
 from indexer.engines.opensearch_engine import search_body
 from indexer.engines.opensearch_queries import Queries
 from indexer.errors import ConfigError
+from indexer.read import SearchRequest
+from indexer.read import Searcher
 from indexer.read.query import parse_query
-from indexer.read.search import FIRST_STAGE_FIELDS
-from indexer.read.search import SearchRequest
-from indexer.read.search import Searcher
-from indexer.read.search import engine_query
-from indexer.read.search import first_stage
+from indexer.read.ranking import FIRST_STAGE_FIELDS
+from indexer.read.ranking import engine_query
+from indexer.read.ranking import first_stage
 from indexer.settings import Settings
 from indexer.write.reindex import reindex
 from tests.conftest import SEEDS
@@ -69,9 +69,11 @@ def first_stage_order(settings: Settings, q: str, window: int, **filters) -> lis
     """The first stage's ranking alone, asked of the engine directly (a phrase
     no document holds relaxed to its words, as Searcher relaxes it)."""
     searcher = Searcher(settings)
-    _, reader = searcher._open()
+    reader = searcher.served().reader
     parsed = parse_query(q)
-    synonyms = searcher.synonyms().expand(parsed.words)  # the default list's, as Searcher adds them
+    synonyms = searcher.served().synonyms.expand(
+        parsed.words
+    )  # the default list's, as Searcher adds them
     for phrases in (True, False):
         full = engine_query(parsed, phrases=phrases, synonyms=synonyms)
         first = dataclasses.replace(first_stage(full, window), rescore=None)
