@@ -4,14 +4,12 @@ Objects, never query strings: a reader's text never reaches a parser.
 """
 
 from indexer import schema
-from indexer.engines.base import Clause
-from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
-from indexer.engines.base import PhraseClause
 from indexer.engines.base import Rescore
+from indexer.engines.translation import Translation
 
 
-class Queries:
+class Queries(Translation[dict]):
     """EngineQuery → query DSL, with Whoosh's matching and scoring."""
 
     @staticmethod
@@ -21,39 +19,31 @@ class Queries:
             body["boost"] = boost
         return {"term": {field: body}}
 
-    def matching(self, clause: Clause) -> dict:
-        """Matches the clause, scored any way (for exclusions and filters)."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            # Analysed by the field's whitespace analyzer: the terms, in order, adjacent.
-            return {"match_phrase": {clause.field: {"query": " ".join(clause.terms), "slop": 0}}}
-        return self.term(clause.field, clause.term)
+    @staticmethod
+    def phrase(field: str, terms: tuple[str, ...]) -> dict:
+        # Analysed by the field's whitespace analyzer: the terms, in order, adjacent.
+        return {"match_phrase": {field: {"query": " ".join(terms), "slop": 0}}}
 
-    def scored(self, clause: Clause) -> dict:
-        """Matches the clause, scored as Whoosh scores it."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0], clause.boost)
-            # Whoosh scores a phrase as the sum of its words' BM25; the phrase itself only selects.
-            body = {
-                "filter": [self.matching(clause)],
-                "must": [self.term(clause.field, t) for t in clause.terms],
-            }
-            if clause.boost != 1.0:
-                body["boost"] = clause.boost
-            return {"bool": body}
-        return self.term(clause.field, clause.term, clause.boost)
-
-    def scoring(self, query: EngineQuery) -> dict:
-        """The clauses that score: ``query`` without its exclusions."""
-        should = [self.scored(c) for c in query.should]
-        if query.must:
-            # With a must, the should clauses only add to the score.
-            return {"bool": {"must": [self.scored(c) for c in query.must], "should": should}}
-        if should:
-            return {"bool": {"should": should, "minimum_should_match": 1}}
+    @staticmethod
+    def every() -> dict:
         return {"match_all": {}}
+
+    @staticmethod
+    def boolean(must=(), should=(), must_not=(), select=(), boost: float = 1.0) -> dict:
+        body = {}
+        for key, clauses in (
+            ("must", must),
+            ("should", should),
+            ("must_not", must_not),
+            ("filter", select),
+        ):
+            if clauses:
+                body[key] = list(clauses)
+        if should and not must:
+            body["minimum_should_match"] = 1  # beside a must, should clauses only add to the score
+        if boost != 1.0:
+            body["boost"] = boost
+        return {"bool": body}
 
     def rescore(self, rescore: Rescore) -> dict:
         """The ``rescore`` phase: the top ``window`` of each shard get the full
@@ -68,15 +58,6 @@ class Queries:
                 "score_mode": "total",
             },
         }
-
-    def query(self, query: EngineQuery, filters: Filters) -> dict:
-        main = self.scoring(query)
-        must_not = [self.matching(c) for c in query.must_not]
-        found = self.filters(filters)
-        if not must_not and not found:
-            return main
-        # Exclusions and filters select; they never score.
-        return {"bool": {"must": [main], "must_not": must_not, "filter": found}}
 
     @staticmethod
     def filters(filters: Filters) -> list[dict]:

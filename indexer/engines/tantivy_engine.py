@@ -25,23 +25,21 @@ from indexer import schema
 from indexer.document import Document
 from indexer.engines.base import DATE_FACET
 from indexer.engines.base import FACET_FIELDS
-from indexer.engines.base import Clause
 from indexer.engines.base import Engine
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Facets
 from indexer.engines.base import Filters
 from indexer.engines.base import Hit
-from indexer.engines.base import PhraseClause
 from indexer.engines.base import Reader
 from indexer.engines.base import Rescore
 from indexer.engines.base import Results
-from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import CANDIDATES
 from indexer.engines.facet_counts import DAY_CANDIDATES
 from indexer.engines.facet_counts import bucket_counts
 from indexer.engines.facet_counts import date_buckets
 from indexer.engines.facet_counts import terms_facets
+from indexer.engines.translation import Translation
 from indexer.errors import IndexUnavailable
 from indexer.schema import Streams
 
@@ -197,53 +195,33 @@ class TantivyWriter(Writer):
             self._writer = None  # dropped: threads stop, the lock is released
 
 
-class _Queries:
+class _Queries(Translation[Query]):
     """EngineQuery → tantivy Query, with Whoosh's matching and scoring."""
 
     def __init__(self, tschema: tantivy.Schema):
         self.schema = tschema
 
-    def term(self, field: str, term: str) -> Query:
+    def term(self, field: str, term: str, boost: float = 1.0) -> Query:
         # 'freq': BM25 needs term frequencies, never positions.
-        return Query.term_query(self.schema, field, term, index_option="freq")
+        q = Query.term_query(self.schema, field, term, index_option="freq")
+        return q if boost == 1.0 else Query.boost_query(q, boost)
 
-    def matching(self, clause: Clause) -> Query:
-        """Matches the clause, scored any way (for exclusions)."""
-        if isinstance(clause, PhraseClause):
-            if len(clause.terms) == 1:
-                return self.term(clause.field, clause.terms[0])
-            return Query.phrase_query(self.schema, clause.field, list(clause.terms))
-        return self.term(clause.field, clause.term)
+    def phrase(self, field: str, terms: tuple[str, ...]) -> Query:
+        return Query.phrase_query(self.schema, field, list(terms))
 
-    def scored(self, clause: Clause) -> Query:
-        """Matches the clause, scored as Whoosh scores it."""
-        if isinstance(clause, TermClause):
-            q = self.term(clause.field, clause.term)
-        elif len(clause.terms) == 1:
-            q = self.term(clause.field, clause.terms[0])
-        else:
-            # Whoosh scores a phrase as the sum of its words' BM25.
-            q = Query.boolean_query(
-                [(Occur.Must, Query.const_score_query(self.matching(clause), 0.0))]
-                + [(Occur.Must, self.term(clause.field, t)) for t in clause.terms]
-            )
-        return q if clause.boost == 1.0 else Query.boost_query(q, clause.boost)
-
-    def scoring(self, query: EngineQuery) -> Query:
-        """The clauses that score: ``query`` without its exclusions."""
-        should = [(Occur.Should, self.scored(c)) for c in query.should]
-        if query.must:
-            return Query.boolean_query([(Occur.Must, self.scored(c)) for c in query.must] + should)
-        if should:
-            return Query.boolean_query(should) if len(should) > 1 else should[0][1]
+    def every(self) -> Query:
         return Query.all_query()
 
-    def query(self, query: EngineQuery, filters: Filters) -> Query:
-        main = self.scoring(query)
-        # Exclusions and filters select; they never score.
-        others = [(Occur.MustNot, self.matching(c)) for c in query.must_not]
-        others += [(Occur.Must, Query.const_score_query(f, 0.0)) for f in self.filters(filters)]
-        return Query.boolean_query([(Occur.Must, main)] + others) if others else main
+    def boolean(self, must=(), should=(), must_not=(), select=(), boost: float = 1.0) -> Query:
+        if len(should) == 1 and not (must or must_not or select):
+            q = should[0]  # one clause alone: itself, not a boolean of one
+        else:
+            clauses = [(Occur.Must, Query.const_score_query(q, 0.0)) for q in select]
+            clauses += [(Occur.Must, q) for q in must]
+            clauses += [(Occur.Should, q) for q in should]
+            clauses += [(Occur.MustNot, q) for q in must_not]
+            q = Query.boolean_query(clauses)
+        return q if boost == 1.0 else Query.boost_query(q, boost)
 
     def filters(self, filters: Filters) -> list[Query]:
         found = [
