@@ -10,6 +10,7 @@
 //! reference's `spans`, passed in as `fallback`; stop words, stems and roots
 //! of its words are computed here as for any other.
 
+mod collapse;
 mod isri;
 mod stem;
 
@@ -642,5 +643,6 @@ impl Core {
 fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Core>()?;
     m.add_class::<FormCounter>()?;
+    m.add_function(wrap_pyfunction!(collapse::group, m)?)?;
     Ok(())
 }
