@@ -322,12 +322,16 @@ class TantivyReader(Reader):
 
     @staticmethod
     def _stored(tdoc: tantivy.Document) -> dict:
-        values = tdoc.to_dict()
+        # PERF: get_first a field, not to_dict(), which converts the whole
+        # document (a fifth of a search's time for its 20 hits).
         stored = {}
         for name in schema.HIT_FIELDS:
-            value = values.get(name)
-            value = value[0] if value else ""
-            stored[name] = value.decode("utf-8") if isinstance(value, bytes) else value
+            value = tdoc.get_first(name)
+            if value is None:
+                value = ""
+            elif isinstance(value, bytes):
+                value = value.decode("utf-8")
+            stored[name] = value
         return stored
 
     def get(self, doc_id: str) -> dict | None:
