@@ -12,7 +12,7 @@ from indexer.analysis import FieldStreams
 from indexer.signature import SHINGLE_WORDS
 from indexer.signature import signature
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")

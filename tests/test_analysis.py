@@ -67,6 +67,11 @@ def test_normalise_breaks_words_at_invisible_separators():
         ("ولبنان", "لبنان"),
         ("غزه", "غزه"),  # protected: light10 gives غز
         ("وزاره", "وزاره"),  # protected: light10 gives زار
+        ("والعراق", "العراق"),  # protected with its article: a clitic before it changes nothing
+        ("بالعراق", "العراق"),
+        ("للعراق", "العراق"),
+        ("بالولايات", "الولايات"),
+        ("عراق", "عراق"),  # no article: not the listed name
         ("الو", "الو"),  # too short to strip
         ("english", "english"),
     ],
@@ -78,6 +83,17 @@ def test_stem(word, expected):
 def test_root_joins_derived_forms():
     assert root("والمكتبات") == root("يكتبون") == "كتب"
     assert root("لبنان") == "لبنان"  # protected names keep their form
+
+
+def test_a_name_listed_with_its_article_is_found_after_a_clitic():
+    query = {t.stem for t in analyse("العراق والولايات المتحدة")}
+    text = {
+        t.stem
+        for t in analyse(
+            "وصل الوفد إلى بغداد قادماً من واشنطن، وقال إن للعراق مصالح مشتركة بالولايات المتحدة"
+        )
+    }
+    assert query <= text
 
 
 def test_stop_words_are_normalised_like_tokens():

@@ -41,12 +41,19 @@ def _strip_prefix(word: str) -> str:
     return word
 
 
+def _article(prefix: str) -> bool:
+    """Whether a stripped prefix holds the definite article (وال, بال, لل, ال...)."""
+    return prefix.endswith("ال") or prefix == "لل"
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Light stem of a normalised word.
 
     >>> [stem(w) for w in ("والمكتبات", "مدنيين", "المدنيون", "مدرستهم", "لبنان")]
     ['مكتب', 'مدن', 'مدن', 'مدرس', 'لبنان']
+    >>> {stem(w) for w in ("العراق", "والعراق", "بالعراق", "للعراق")}, stem("عراق")
+    ({'العراق'}, 'عراق')
     >>> stem("مدنيا") == stem("مدنيين")
     True
     """
@@ -54,8 +61,12 @@ def stem(word: str) -> str:
     if word in protected:
         return word
     bare = _strip_prefix(word)
-    if bare in protected or "ال" + bare in protected:
+    if bare in protected:
         return bare
+    if "ال" + bare in protected:
+        # A name listed with its article: والعراق, بالعراق and للعراق are
+        # العراق; without the article (عراق, مدينه) the word is itself.
+        return "ال" + bare if _article(word[: len(word) - len(bare)]) else bare
     for suffix in PRONOUN_SUFFIXES:
         if bare.endswith(suffix) and len(bare) >= len(suffix) + 3:
             bare = bare[: -len(suffix)]

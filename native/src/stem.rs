@@ -86,8 +86,15 @@ impl Stemmer {
         let bare = self.strip_prefix(word);
         let mut with_article = chars("ال");
         with_article.extend_from_slice(bare);
-        if self.is_protected(bare) || self.is_protected(&with_article) {
+        if self.is_protected(bare) {
             return bare.to_vec();
+        }
+        if self.is_protected(&with_article) {
+            // A name listed with its article: والعراق, بالعراق and للعراق are
+            // العراق; without the article (عراق, مدينه) the word is itself.
+            let prefix = &word[..word.len() - bare.len()];
+            let article = prefix.ends_with(&['ا', 'ل']) || prefix == ['ل', 'ل'];
+            return if article { with_article } else { bare.to_vec() };
         }
         let mut bare = bare.to_vec();
         let pronoun = self
