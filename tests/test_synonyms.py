@@ -95,6 +95,8 @@ def test_the_default_list_loads_and_an_empty_file_turns_synonyms_off(tmp_path):
     news = Synonyms.load(DEFAULT)
     assert "تنظيم الدولة" in expanded(news, "داعش")
     assert "موسكو" in expanded(news, "روسيا")
+    assert expanded(news, "الإدارة الأميركية") == ["أمريكي"]  # and the plural, the other way
+    assert expanded(news, "الأمريكيين") == ["أميركي"]
     empty = tmp_path / "none.txt"
     empty.write_text("# nothing\n", encoding="utf-8")
     assert not Synonyms.load(empty)
