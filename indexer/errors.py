@@ -62,6 +62,9 @@ class BadDocument(BahthError):
         super().__init__(f"{source}:{line}: {reason}")
         self.source, self.line, self.reason = source, line, reason
 
+    def __reduce__(self):  # pickled from the analysis workers, which parse feed lines
+        return type(self), (self.source, self.line, self.reason)
+
 
 class ReindexBusy(BahthError):
     code = "reindex_running"

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from indexer.analysis import FieldStreams
 from indexer.signature import SHINGLE_WORDS
-from indexer.signature import signature
+from indexer.signature import terms_signature
 
 SCHEMA_VERSION = 7
 
@@ -91,4 +91,4 @@ def story_signature(streams: FieldStreams) -> str:
     the title's for a headline: sites rewrite an agency story's title, not its body."""
     words = streams.exact.split()
     body = words[len(streams.title.split()) :]
-    return signature(" ".join(body if len(body) >= SHINGLE_WORDS else words))
+    return terms_signature(body if len(body) >= SHINGLE_WORDS else words)

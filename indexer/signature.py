@@ -20,6 +20,10 @@ SKETCH_SIZE = 64  # standard error of the estimate about 0.05 at a Jaccard of 0.
 
 
 _MASK = 0xFFFFFFFF
+# A 32-bit hash a 64-bit lane of one integer: the mixing below works on every
+# lane at once, as no step carries into the next lane (a product of two
+# 32-bit numbers fits in 64 bits, and each shift is masked).
+_LANE = (_MASK).to_bytes(8, "little")
 
 
 def _hash(shingle: str) -> int:
@@ -34,6 +38,28 @@ def _hash(shingle: str) -> int:
     return h ^ (h >> 16)
 
 
+def _hashes(shingles) -> array.array:
+    """``_hash`` of every shingle, mixed in one integer.
+
+    PERF: a few operations on one large integer instead of five a shingle in
+    Python: a third of a reindex's analysis time, before.
+    """
+    lanes = array.array("Q", map(zlib.crc32, map(str.encode, shingles)))
+    if sys.byteorder == "big":
+        lanes.byteswap()
+    mask = int.from_bytes(_LANE * len(lanes), "little")
+    h = int.from_bytes(lanes, "little")
+    h ^= h >> 16 & mask
+    h = h * 0x85EBCA6B & mask
+    h ^= h >> 13 & mask
+    h = h * 0xC2B2AE35 & mask
+    h ^= h >> 16 & mask
+    mixed = array.array("Q", h.to_bytes(8 * len(lanes), "little"))
+    if sys.byteorder == "big":
+        mixed.byteswap()
+    return mixed
+
+
 def signature(words: str) -> str:
     """The sketch of space-separated normalised words: hex hashes, ascending, space-separated.
 
@@ -44,9 +70,17 @@ def signature(words: str) -> str:
     >>> signature("وزير نفط")
     ''
     """
-    terms = words.split()
-    shingles = set(map(" ".join, zip(*(terms[i:] for i in range(SHINGLE_WORDS)))))
-    return " ".join(f"{h:08x}" for h in sorted({_hash(s) for s in shingles})[:SKETCH_SIZE])
+    return terms_signature(words.split())
+
+
+def terms_signature(terms: list[str]) -> str:
+    """``signature`` of the words, split."""
+    # A shingle's repeats hash alike: the set of hashes is the shingles' set's.
+    shingles = map(" ".join, zip(*(terms[i:] for i in range(SHINGLE_WORDS))))
+    smallest = array.array("I", sorted(set(_hashes(shingles)))[:SKETCH_SIZE])
+    if sys.byteorder == "little":  # hex digits most significant first
+        smallest.byteswap()
+    return smallest.tobytes().hex(" ", 4)
 
 
 def sketch(signature_text: str) -> frozenset[int]:

@@ -8,6 +8,7 @@ import pytest
 from falcon.testing import TestClient
 
 from indexer import schema
+from indexer import signature
 from indexer.read import SearchRequest
 from indexer.read import Searcher
 from indexer.read.collapse import THRESHOLD
@@ -65,6 +66,18 @@ QUERY = "التحالف الدولي المدنيين"
 
 def signature_of(record: dict) -> frozenset[int]:
     return sketch(pipeline.document_streams(record["title"], record["text"])[schema.SIGNATURE])
+
+
+def test_a_signature_is_the_smallest_hashes_of_the_shingles_one_by_one():
+    words = pipeline.document_streams(SEED.title, SEED.body)["exact"].split()
+    shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+    hashes = sorted({signature._hash(s) for s in shingles})
+    assert len(hashes) > signature.SKETCH_SIZE  # the sketch keeps only the smallest
+    expected = " ".join(f"{h:08x}" for h in hashes[: signature.SKETCH_SIZE])
+    assert signature.signature(" ".join(words)) == expected
+    assert list(signature._hashes(sorted(shingles))) == [
+        signature._hash(s) for s in sorted(shingles)
+    ]
 
 
 def test_the_reprint_is_near_the_original_and_the_other_story_far():

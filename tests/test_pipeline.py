@@ -1,5 +1,6 @@
 """Reindex analysis in worker processes: the same terms, in order, as analysing in-process."""
 
+import json
 import os
 import signal
 from collections import Counter
@@ -13,6 +14,7 @@ from indexer.errors import ReindexFailed
 from indexer.vocabulary import count_forms
 from indexer.write import pipeline
 from indexer.write.ingest.seeds import parse_page
+from indexer.write.ingest.sources import read_sources_unparsed
 from tests.conftest import SEED_PAGE
 from tests.test_reindex import bahth
 
@@ -95,6 +97,26 @@ def test_a_repeated_id_is_analysed_once():
         (_, streams), (_, again) = pairs
     assert streams["stem"] == "استقال مصطف كوا" and again is None
     assert forms == {("استقاله", "استقالة"): 1, ("مصطفي", "مصطفى"): 1, ("كوايه", "كواية"): 1}
+
+
+def test_feed_lines_are_parsed_in_the_workers_and_a_repeat_counted_once(tmp_path):
+    article = {"title": "استقالة مصطفى كواية", "text": "قُتل المدنيون في الغارات"}
+    lines = [json.dumps({"id": f"a{i}", **article}, ensure_ascii=False) for i in range(600)]
+    lines[pipeline.BATCH + 5] = lines[0]  # a repeat, in another worker's batch
+    lines[7] = '{"id": "a7", "title": }'
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen = {}
+    for processes in (1, 2):
+        forms = Counter()
+        with pipeline.analysed(read_sources_unparsed([feed]), processes, forms.update) as pairs:
+            seen[processes] = [(str(r) if isinstance(r, BadDocument) else r, s) for r, s in pairs]
+        # Every article once: neither the bad line nor the repeat is counted.
+        assert forms["استقاله", "استقالة"] == len(lines) - 2
+    assert seen[1] == seen[2]
+    assert seen[2][7] == (f"{feed}:8: invalid JSON: Expecting value at column 23", None)
+    first, repeat = seen[2][0], seen[2][pipeline.BATCH + 5]
+    assert repeat[0] == first[0] and first[1]["stem"] and repeat[1] is None
 
 
 def test_streams_follow_the_analysis():

@@ -1,16 +1,17 @@
 """Analysis for reindexing, in worker processes beside the engine's writer.
 
 Analysis is most of a reindex's time, so records are read in
-batches and each batch of documents is analysed by one of a few worker
-processes while the main process feeds the engine; batches go to the workers
-in turn and their results are read back in the same turn, so records come
-back in their order, and a few batches are in flight at a time, so memory
-stays bounded however large the input.  A worker counts the chunks of every
-text it analyses and, after its last batch, sends its vocabulary counts once
-(so the main process analyses nothing and merges one count per worker, not
-one per batch).  Workers are forked, ignore Ctrl-C (the main process handles
-it) and die with it, so a killed reindex leaves no process behind; a worker
-that dies fails the reindex instead of hanging it.
+batches and each batch is parsed (a feed's JSON lines) and analysed by one of
+a few worker processes while the main process feeds the engine; batches go
+to the workers in turn and their results are read back in the same turn, so
+records come back in their order, and a few batches are in flight at a time,
+so memory stays bounded however large the input.  A worker counts the chunks
+of every text it analyses once the main process, which alone sees every id,
+has told it which were repeats, and, after its last batch, sends its
+vocabulary counts once (so the main process analyses nothing and merges one
+count per worker, not one per batch).  Workers are forked, ignore Ctrl-C (the
+main process handles it) and die with it, so a killed reindex leaves no
+process behind; a worker that dies fails the reindex instead of hanging it.
 """
 
 import ctypes
@@ -31,6 +32,8 @@ from indexer.document import Document
 from indexer.errors import ReindexFailed
 from indexer.schema import Streams
 from indexer.vocabulary import FormCounter
+from indexer.write.ingest.sources import Record
+from indexer.write.ingest.sources import parsed
 
 BATCH = 200  # records per task: amortises the round trip to a worker
 AHEAD = 3  # batches in flight per worker
@@ -43,37 +46,63 @@ def document_streams(title: str, body: str) -> Streams | None:
     return schema.term_streams(streams) if streams else None
 
 
-def _analyse_batch(texts: list[tuple[str, str] | None], forms: FormCounter) -> list[Streams | None]:
-    """Each text's streams; its words are counted into ``forms``."""
-    streams = []
-    for text in texts:
-        if text is None:
-            streams.append(None)
-            continue
-        forms.add(text[0])
-        forms.add(text[1])
-        streams.append(document_streams(*text))
-    forms.settle()
-    return streams
+class _Analyser:
+    """What a worker does with the records: parse feed lines, analyse each
+    document's title and body, and count its words once it is known to be kept.
 
-
-class _Texts:
-    """What a worker needs of each record: a document's title and body, nothing else.
-
-    A repeated id is analysed once: the caller skips or refuses its repeats.
+    The counting waits for the main process, the one that knows every id: a
+    repeated id is refused or skipped there, and its words are not counted.
     """
+
+    def __init__(self):
+        self.forms = FormCounter()
+        self._held = deque()  # each analysed batch's texts, until ``count``
+
+    def analyse(self, items: list) -> list[tuple[Record | None, Streams | None]]:
+        """Per item: its record if the item was parsed here (else None), and its streams."""
+        results, texts = [], []
+        for item in items:
+            record = parsed(item)
+            text = (record.title, record.body) if isinstance(record, Document) else None
+            texts.append(text)
+            streams = document_streams(*text) if text else None
+            results.append((record if record is not item else None, streams))
+        self._held.append(texts)
+        return results
+
+    def count(self, repeats: list[int]) -> None:
+        """Count the words of the oldest batch analysed, but those of the repeats (positions)."""
+        texts = self._held.popleft()
+        for position in repeats:
+            texts[position] = None
+        for text in texts:
+            if text is not None:
+                self.forms.add(text[0])
+                self.forms.add(text[1])
+        self.forms.settle()
+
+
+def _analyse_batch(items: list, analyser: _Analyser) -> list:
+    return analyser.analyse(items)
+
+
+class _Repeats:
+    """Each record of a batch as analysed, with None for the streams of an id seen before."""
 
     def __init__(self):
         self._ids = set()
 
-    def __call__(self, batch: list) -> list[tuple[str, str] | None]:
-        texts = []
-        for record in batch:
-            fresh = isinstance(record, Document) and record.id not in self._ids
-            texts.append((record.title, record.body) if fresh else None)
-            if fresh:
+    def __call__(self, batch: list, results: list) -> tuple[list, list[int]]:
+        pairs, repeats = [], []
+        for position, (item, (record, streams)) in enumerate(zip(batch, results)):
+            record = item if record is None else record
+            if isinstance(record, Document):
+                if record.id in self._ids:
+                    repeats.append(position)
+                    streams = None
                 self._ids.add(record.id)
-        return texts
+            pairs.append((record, streams))
+        return pairs, repeats
 
 
 def _batches(records: Iterable) -> Iterator[list]:
@@ -84,7 +113,7 @@ def _batches(records: Iterable) -> Iterator[list]:
 
 @contextmanager
 def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
-    """An iterator of (record, streams) for every record, in order.
+    """An iterator of (record, streams) for every record (a ``FeedLine`` parsed), in order.
 
     ``streams`` is None for anything but a document with content words.
     ``on_forms`` receives the vocabulary counts (``FormCounter``) of the analysed
@@ -94,20 +123,20 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     of records, workers start on entering: enter before the engine starts
     threads of its own (forking a process that runs threads is unsafe).
     """
-    texts, batches = _Texts(), _batches(records)
+    repeats, batches = _Repeats(), _batches(records)
     first = list(itertools.islice(batches, 2))  # one batch is not worth forking for
     batches = itertools.chain(first, batches)
     if processes <= 1 or len(first) < 2:
-        forms = FormCounter()
-        pairs = _in_process(batches, texts, forms)
+        analyser = _Analyser()
+        pairs = _in_process(batches, repeats, analyser)
         yield pairs
         _require_exhausted(pairs)
-        on_forms(forms.forms())
+        on_forms(analyser.forms.forms())
         return
     workers = []
     try:
         workers.extend(_Worker() for _ in range(processes))
-        pairs = _in_workers(workers, batches, texts)
+        pairs = _in_workers(workers, batches, repeats)
         yield pairs
         _require_exhausted(pairs)
         for worker in workers:
@@ -122,26 +151,33 @@ def _require_exhausted(pairs) -> None:
         raise RuntimeError("left before every record was analysed: the vocabulary would be partial")
 
 
-def _in_process(batches, texts, forms: FormCounter):
+def _in_process(batches, repeats, analyser: _Analyser):
     for batch in batches:
-        yield from zip(batch, _analyse_batch(texts(batch), forms))
+        pairs, repeated = repeats(batch, _analyse_batch(batch, analyser))
+        analyser.count(repeated)
+        yield from pairs
 
 
-def _in_workers(workers: list["_Worker"], batches, texts):
+def _in_workers(workers: list["_Worker"], batches, repeats):
     pending = deque()  # (batch, its worker), oldest first
+
+    def oldest():
+        batch, worker = pending.popleft()
+        pairs, repeated = repeats(batch, worker.receive())
+        worker.send(("count", repeated))
+        return pairs
+
     turns = itertools.cycle(workers)
     for batch in batches:
         worker = next(turns)
-        worker.send(texts(batch))
+        worker.send(("analyse", batch))
         pending.append((batch, worker))
         if len(pending) > AHEAD * len(workers):
-            batch, worker = pending.popleft()
-            yield from zip(batch, worker.receive())
-    for worker in workers:  # no more batches: each counts its vocabulary after its last
-        worker.send(None)
+            yield from oldest()
     while pending:
-        batch, worker = pending.popleft()
-        yield from zip(batch, worker.receive())
+        yield from oldest()
+    for worker in workers:  # no more batches: each sends its vocabulary
+        worker.send(None)
 
 
 class _Worker:
@@ -197,10 +233,14 @@ def _work(inbox, results) -> None:
     # walks its caches (hundreds of thousands of terms) again and again as
     # they grow: a quarter of a worker's time.
     gc.disable()
-    forms = FormCounter()
+    analyser = _Analyser()
     try:
-        while (texts := inbox.get()) is not None:
-            results.send(_analyse_batch(texts, forms))
-        results.send(forms.forms())
+        while (message := inbox.get()) is not None:
+            task, argument = message
+            if task == "analyse":
+                results.send(_analyse_batch(argument, analyser))
+            else:
+                analyser.count(argument)
+        results.send(analyser.forms.forms())
     except Exception as exc:  # noqa: BLE001 - reported to the main process, which fails the reindex
         results.send(_Failure(exc))

@@ -34,7 +34,7 @@ from indexer.errors import IndexUnavailable
 from indexer.errors import ReindexFailed
 from indexer.settings import Settings
 from indexer.vocabulary import VocabularyBuilder
-from indexer.write.ingest.sources import read_sources
+from indexer.write.ingest.sources import read_sources_unparsed
 from indexer.write.pipeline import analysed
 
 # For tests only: a FIFO where a reindex waits, at its first record, until the
@@ -155,7 +155,7 @@ def _build(
     with ThreadPoolExecutor(1) as committer:
         try:
             with analysed(
-                read_sources(sources), settings.reindex_workers, vocabulary.add_forms
+                read_sources_unparsed(sources), settings.reindex_workers, vocabulary.add_forms
             ) as records:
                 writer = engine.writer(path / "engine", base.engine_dir if base else None)
                 for record, streams in progress(records) if progress else records:

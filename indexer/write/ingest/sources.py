@@ -11,6 +11,7 @@ import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from indexer.document import Document
 from indexer.document import iso_date
@@ -28,8 +29,30 @@ FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")  # RSS 2.0, Atom, RSS 1.0
 SNIFF_BYTES = 1024  # enough for a doctype or an XML declaration and the root element
 
 
+class FeedLine(NamedTuple):
+    """A JSON Lines record not parsed yet: ``parsed`` turns it into its record."""
+
+    text: str
+    source: str
+    number: int
+
+
 def read_sources(paths: list[Path]) -> Iterator[Record]:
     """Every record of every source, folders (and the folders in them) expanded in name order."""
+    return map(parsed, read_sources_unparsed(paths))
+
+
+def parsed(item: Record | FeedLine) -> Record:
+    """The record of an item of ``read_sources_unparsed``."""
+    return _record(*item) if isinstance(item, FeedLine) else item
+
+
+def read_sources_unparsed(paths: list[Path]) -> Iterator[Record | FeedLine]:
+    """``read_sources``, with each JSON Lines record left unparsed (a ``FeedLine``).
+
+    PERF: a reindex parses and cleans these in its analysis workers, not in the
+    process that feeds the engine.
+    """
     for path in paths:
         if path.is_dir():
             # A crawled site is a tree; a linked folder is left out (it may link back).
@@ -38,7 +61,7 @@ def read_sources(paths: list[Path]) -> Iterator[Record]:
                 for p in path.iterdir()
                 if not p.name.startswith(".") and (p.is_file() or p.is_dir() and not p.is_symlink())
             )
-            yield from read_sources(entries)
+            yield from read_sources_unparsed(entries)
         elif not path.exists():
             yield BadDocument(str(path), 0, "no such file or folder")
         elif reader := READERS.get(source_format(path)):
@@ -132,7 +155,7 @@ def read_feed(path: Path) -> Iterator[Record]:
     return _read_whole(path, lambda lines: parse_feed("".join(lines), str(path)), "empty feed")
 
 
-def read_jsonl(path: Path) -> Iterator[Record]:
+def read_jsonl(path: Path) -> Iterator[Record | FeedLine]:
     empty = True
     for number, line in _lines(path):
         if isinstance(line, BadDocument):
@@ -140,7 +163,7 @@ def read_jsonl(path: Path) -> Iterator[Record]:
             yield line
         elif line.strip():
             empty = False
-            yield _record(line, str(path), number)
+            yield FeedLine(line, str(path), number)
     if empty:
         yield BadDocument(str(path), 1, "empty feed")
 
