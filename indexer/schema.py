@@ -9,8 +9,7 @@ import re
 from datetime import datetime
 
 from indexer.analysis import FieldStreams
-from indexer.signature import SHINGLE_WORDS
-from indexer.signature import terms_signature
+from indexer.signature import stream_signature
 
 SCHEMA_VERSION = 7
 
@@ -89,6 +88,4 @@ def term_streams(streams: FieldStreams) -> Streams:
 def story_signature(streams: FieldStreams) -> str:
     """The SIGNATURE of the body's words (the exact stream past the title's), or of
     the title's for a headline: sites rewrite an agency story's title, not its body."""
-    words = streams.exact.split()
-    body = words[len(streams.title.split()) :]
-    return terms_signature(body if len(body) >= SHINGLE_WORDS else words)
+    return stream_signature(streams.exact, len(streams.title.split()))

@@ -29,8 +29,10 @@ from indexer.read.collapse import THRESHOLD
 from indexer.read.collapse import reference_group
 from indexer.read.highlight import Matcher
 from indexer.settings import Settings
+from indexer.signature import SHINGLE_WORDS
 from indexer.signature import SKETCH_SIZE
 from indexer.signature import signature
+from indexer.signature import terms_signature
 from tests.conftest import SEED_PAGE
 
 if not native.available():
@@ -284,13 +286,34 @@ def test_a_signature_that_is_not_hex_is_refused():
         native.bahth_native.group(["0000000g"], THRESHOLD, SKETCH_SIZE)
 
 
+WORD = st.text(st.one_of(ARABIC, st.sampled_from("abc019٣")), min_size=1, max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["وزير", "النفط", "يزور"]) | WORD, max_size=40), st.integers(0, 45))
+@example(["وزير", "نفط"], 0)
+@example(["وزير", "نفط", "يزور", "وزير", "نفط", "يزور"], 5)
+def test_signatures_are_made_alike(words, skip):
+    stream = " ".join(words)
+    body = words[skip:]
+    expected = terms_signature(body if len(body) >= SHINGLE_WORDS else words)
+    assert (
+        native.bahth_native.stream_signature(stream, skip, SHINGLE_WORDS, SKETCH_SIZE) == expected
+    )
+
+
 @pytest.mark.corpus
 @pytest.mark.skipif(not NEWS.exists(), reason="the news corpus is not beside the project")
-def test_the_news_corpus_stories_are_grouped_alike():
+def test_the_news_corpus_stories_are_signed_and_grouped_alike():
     """Every article's sketch, in windows of 50 where copies of one story fall together
     (ordered by their smallest hash, which copies most often share)."""
     with gzip.open(NEWS, "rt", encoding="utf-8") as lines:
         signatures = [signature(json.loads(line)["text"]) for line in lines]
+    with gzip.open(NEWS, "rt", encoding="utf-8") as lines:
+        for line, expected in zip(lines, signatures, strict=True):
+            stream = " ".join(json.loads(line)["text"].split())
+            made = native.bahth_native.stream_signature(stream, 0, SHINGLE_WORDS, SKETCH_SIZE)
+            assert made == expected, line[:80]
     signatures.sort(key=lambda s: s[:8])
     grouped = 0
     for start in range(0, len(signatures), 50):

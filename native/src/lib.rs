@@ -12,6 +12,7 @@
 
 mod collapse;
 mod isri;
+mod signature;
 mod stem;
 
 use std::sync::Mutex;
@@ -644,5 +645,6 @@ fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Core>()?;
     m.add_class::<FormCounter>()?;
     m.add_function(wrap_pyfunction!(collapse::group, m)?)?;
+    m.add_function(wrap_pyfunction!(signature::stream_signature, m)?)?;
     Ok(())
 }
