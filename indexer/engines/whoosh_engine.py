@@ -47,6 +47,7 @@ from indexer.engines.base import Results
 from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import from_values
+from indexer.engines.whoosh_postings import RebuildWriter
 from indexer.errors import IndexUnavailable
 from indexer.ingest.document import Document
 from indexer.schema import Streams
@@ -116,27 +117,36 @@ def lucene_length(length: int) -> int:
 _EXACT_LENGTHS = 24
 
 
+def whoosh_fields(doc: Document, streams: Streams) -> dict:
+    """The values of ``whoosh_schema``'s fields for one document."""
+    fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
+    fields.update(streams)
+    fields.update(
+        {
+            _length_column(name): streams[name].count(" ") + 1 if streams[name] else 0
+            for name in schema.SEARCH_FIELDS
+        }
+    )
+    return fields
+
+
 class WhooshWriter(Writer):
     def __init__(self, ix):
         self._incremental = ix.doc_count_all() > 0
-        # A large buffer: postings spill to pickled temporary runs past it.
-        # NOTE: procs > 1 was tried: no faster here, and a kill -9 of the
-        # reindex left its worker processes running.
-        self._writer = ix.writer(limitmb=512)
+        if self._incremental:
+            # A large buffer: postings spill to pickled temporary runs past it.
+            # NOTE: procs > 1 was tried: no faster here, and a kill -9 of the
+            # reindex left its worker processes running.
+            self._writer = ix.writer(limitmb=512)
+        else:  # a fresh generation: segments written straight from the streams
+            self._writer = RebuildWriter(ix, schema.SEARCH_FIELDS)
 
     def add(self, doc: Document, streams: Streams) -> None:
-        fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
-        fields.update(streams)
-        fields.update(
-            {
-                _length_column(name): streams[name].count(" ") + 1 if streams[name] else 0
-                for name in schema.SEARCH_FIELDS
-            }
-        )
+        fields = whoosh_fields(doc, streams)
         if self._incremental:
             self._writer.update_document(**fields)
         else:
-            self._writer.add_document(**fields)
+            self._writer.add_document(fields)
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
