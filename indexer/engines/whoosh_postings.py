@@ -10,13 +10,19 @@ at a time.  The files are those Whoosh writes (same codec, blocks and
 statistics), so searches read and score them alike.
 """
 
+import zlib
 from array import array
 from collections import Counter
 from collections import defaultdict
+from pickle import dumps
 
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.codec.whoosh3 import byte_to_length
 from whoosh.codec.whoosh3 import length_to_byte
+from whoosh.system import pack_int
 from whoosh.system import pack_uint
+from whoosh.system import pack_ushort
 
 # Postings held before a segment is written and the next one started: bounds
 # memory (about 20 bytes a posting) whatever the corpus; a single segment
@@ -85,42 +91,112 @@ class SegmentPostings:
         return length
 
     def write(self, fieldwriter) -> None:
-        """Every field's terms, in Whoosh's order, through ``fieldwriter`` (its codec's)."""
+        """Every field's terms, in Whoosh's order, through ``fieldwriter`` (a W3FieldWriter)."""
         for name in sorted(self._terms):
             table, lengths = self._terms[name], self._lengths[name]
             streamed = name in self._streams
-            fieldwriter.start_field(name, self._schema[name])
+            field = self._schema[name]
+            fieldwriter.start_field(name, field)
+            blocks = _Blocks(fieldwriter, field.format)
             # A str's order is its UTF-8 bytes' order: the order of Whoosh's pool.
             for term in sorted(table):
                 docnums, weights, values = table[term]
                 if streamed:
-                    fieldwriter.start_term(term.encode("utf-8"))
                     if values is None:
                         values = [pack_uint(count) for count in weights]
-                    weights = array("f", weights)
+                    blocks.write(
+                        term.encode("utf-8"), docnums, array("f", weights), values, lengths
+                    )
                 else:
-                    fieldwriter.start_term(term)
-                _add_term(fieldwriter._postwriter, docnums, weights, values, lengths)
-                fieldwriter.finish_term()
+                    blocks.write(term, docnums, weights, values, lengths)
             fieldwriter.finish_field()
 
 
-def _add_term(postwriter, docnums, weights, values, lengths) -> None:
-    """One term's postings into a started W3PostingsWriter, as its ``add_posting`` buffers
-    them one by one: full blocks written, the last left to ``finish_postings``."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(docnums), limit):
-        if start:
-            postwriter._write_block()
-        end = start + limit
-        ids = docnums[start:end]
-        found = [lengths[d] for d in ids if d in lengths]
-        postwriter._ids = ids
-        postwriter._weights = weights[start:end]
-        postwriter._values = [v for v in values[start:end] if v]
-        postwriter._maxweight = max(0, max(postwriter._weights))
-        postwriter._minlength = min(found) if found else None
-        postwriter._maxlength = max(found) if found else 0
+# A block's pickle this long or longer is compressed: below it zlib saves a
+# few bytes at best (most terms' one block of a posting or two), and its
+# blocks are read without decompressing (W3 keeps the level in each block).
+COMPRESSED_FROM = 128
+
+
+class _Blocks:
+    """A field's posting lists written as W3PostingsWriter writes them (short blocks uncompressed).
+
+    PERF: its ``add_posting`` and ``_write_block`` cost some 40 µs a term in
+    Python calls and attribute look-ups, for a few hundred thousand terms of
+    one or two postings; here a term's blocks are built in one function and
+    written at once.  Private to Whoosh's W3 codec, pinned with whoosh-reloaded
+    (tests/test_whoosh_postings.py compares every term with Whoosh's own writer).
+    """
+
+    def __init__(self, fieldwriter, fieldformat):
+        postwriter = fieldwriter._postwriter
+        assert postwriter._inlinelimit <= 1 and not postwriter._byteids  # no inlined postings
+        self._limit = postwriter._blocklimit
+        self._compression = postwriter._compression
+        self._fixed_size = fieldformat.fixed_value_size()
+        self._postfile = fieldwriter._postfile
+        self._add_term = fieldwriter._tindex.add
+        self._field_id = pack_ushort(fieldwriter._fieldid)
+
+    def write(self, tbytes: bytes, docnums, weights, values, lengths) -> None:
+        limit, compression, fixed = self._limit, self._compression, self._fixed_size
+        info = W3TermInfo()
+        parts = [WHOOSH3_HEADER_MAGIC]
+        count = len(docnums)
+        for start in range(0, count, limit):
+            end = start + limit
+            ids, block_weights = docnums[start:end], weights[start:end]
+            found = [lengths[d] for d in ids if d in lengths]
+            minlength = min(found) if found else None
+            maxlength = max(found) if found else 0
+            maxweight = max(0, max(block_weights))
+            _add_block(info, ids, block_weights, minlength, maxlength, maxweight)
+            block_values = [v for v in values[start:end] if v]
+            if fixed is None or fixed < 0:
+                mini_values = tuple(block_values)
+            elif fixed == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(block_values)
+            data = dumps((_deltas(ids), _mini_weights(block_weights), mini_values), 2)
+            packed = compression if len(data) >= COMPRESSED_FROM else 0
+            if packed:
+                data = zlib.compress(data, packed)
+            stats = (len(ids), ids[-1], maxweight, packed)
+            head = dumps((*stats, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+            size = len(head) + len(data)
+            parts += (pack_int(-size if end >= count else size), head, data)
+        postings = b"".join(parts)
+        offset = self._postfile.tell()
+        self._postfile.write(postings)
+        info.set_extent(offset, len(postings))
+        self._add_term(self._field_id + tbytes, info.to_bytes())
+
+
+def _add_block(info, ids, weights, minlength, maxlength, maxweight) -> None:
+    """W3TermInfo.add_block of one block's statistics."""
+    info._weight += sum(weights)
+    info._df += len(ids)
+    info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+    info._maxlength = max(info._maxlength, maxlength)
+    info._maxweight = max(info._maxweight, maxweight)
+    if info._minid is None:
+        info._minid = ids[0]
+    info._maxid = ids[-1]
+
+
+def _deltas(ids) -> tuple:
+    """Each id less the one before it (the first as it is), as W3's blocks keep them."""
+    return (ids[0], *(b - a for a, b in zip(ids, ids[1:])))
+
+
+def _mini_weights(weights):
+    """None when every weight is 1, the weight when all are equal, else all of them."""
+    if weights.count(1.0) == len(weights):
+        return None
+    if weights.count(weights[0]) == len(weights):
+        return weights[0]
+    return tuple(weights)
 
 
 class RebuildWriter:
