@@ -10,10 +10,15 @@ at a time.  The files are those Whoosh writes (same codec, blocks and
 statistics), so searches read and score them alike.
 """
 
+import ctypes
+import multiprocessing
+import os
+import signal
 import zlib
 from array import array
 from collections import Counter
 from collections import defaultdict
+from dataclasses import dataclass
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -21,6 +26,7 @@ from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.codec.whoosh3 import byte_to_length
 from whoosh.codec.whoosh3 import length_to_byte
 from whoosh.system import pack_int
+from whoosh.system import pack_long
 from whoosh.system import pack_uint
 from whoosh.system import pack_ushort
 
@@ -38,7 +44,12 @@ class SegmentPostings:
         self._streams = frozenset(stream_fields)
         self._terms = {}  # field → term → (docnums, weights or frequencies, values or None)
         self._lengths = defaultdict(dict)  # field → docnum → length, rounded as Whoosh keeps it
-        self.count = 0
+        self._postings = Counter()  # field → its postings
+
+    @property
+    def count(self) -> int:
+        """Postings held."""
+        return self._postings.total()
 
     def add_stream(self, name: str, docnum: int, stream: str) -> int:
         """Count a term stream (terms joined by spaces) of document ``docnum``; its length."""
@@ -58,7 +69,7 @@ class SegmentPostings:
                 entry[0].append(docnum)
                 entry[1].append(len(found))
                 entry[2].append(encode(found))
-            self.count += len(grouped)
+            self._postings[name] += len(grouped)
         else:
             counts = Counter(terms)
             for term, count in counts.items():
@@ -67,7 +78,7 @@ class SegmentPostings:
                     entry = table[term] = (array("I"), array("I"), None)
                 entry[0].append(docnum)
                 entry[1].append(count)
-            self.count += len(counts)
+            self._postings[name] += len(counts)
         self._lengths[name][docnum] = byte_to_length(length_to_byte(len(terms)))
         return len(terms)
 
@@ -83,7 +94,7 @@ class SegmentPostings:
             entry[0].append(docnum)
             entry[1].append(weight)
             entry[2].append(vbytes)
-            self.count += 1
+            self._postings[name] += 1
             if spec.scorable:
                 length += freq
         if length:
@@ -91,25 +102,48 @@ class SegmentPostings:
         return length
 
     def write(self, fieldwriter) -> None:
-        """Every field's terms, in Whoosh's order, through ``fieldwriter`` (a W3FieldWriter)."""
-        for name in sorted(self._terms):
-            table, lengths = self._terms[name], self._lengths[name]
-            streamed = name in self._streams
-            field = self._schema[name]
-            fieldwriter.start_field(name, field)
-            blocks = _Blocks(fieldwriter, field.format)
-            # A str's order is its UTF-8 bytes' order: the order of Whoosh's pool.
-            for term in sorted(table):
-                docnums, weights, values = table[term]
-                if streamed:
-                    if values is None:
-                        values = [pack_uint(count) for count in weights]
-                    blocks.write(
-                        term.encode("utf-8"), docnums, array("f", weights), values, lengths
-                    )
-                else:
-                    blocks.write(term, docnums, weights, values, lengths)
+        """Every field's terms, in Whoosh's order, through ``fieldwriter`` (a W3FieldWriter).
+
+        PERF: encoding the postings is most of a commit, in pure Python: the
+        larger fields' share is encoded in a forked process beside this one.
+        """
+        codec = fieldwriter._codec
+        settings = (codec._blocklimit, codec._compression)
+        assert codec._inlinelimit <= 1  # no inlined postings: every term's are in the file
+        names = sorted(self._terms)
+        beside = _larger_half({name: self._postings[name] for name in names})
+        with _Forked(lambda: {name: self._encoded(name, *settings) for name in beside}) as child:
+            encoded = {name: self._encoded(name, *settings) for name in names if name not in beside}
+            encoded.update(child.result())
+        for name in names:
+            fieldwriter.start_field(name, self._schema[name])
+            encoded.pop(name).write(fieldwriter)
             fieldwriter.finish_field()
+
+    def _encoded(self, name: str, blocklimit: int, compression: int) -> "_EncodedField":
+        table, lengths = self._terms[name], self._lengths[name]
+        streamed = name in self._streams
+        blocks = _Blocks(self._schema[name].format, blocklimit, compression)
+        # A str's order is its UTF-8 bytes' order: the order of Whoosh's pool.
+        for term in sorted(table):
+            docnums, weights, values = table[term]
+            if streamed:
+                if values is None:
+                    values = [pack_uint(count) for count in weights]
+                blocks.add(term.encode("utf-8"), docnums, array("f", weights), values, lengths)
+            else:
+                blocks.add(term, docnums, weights, values, lengths)
+        return blocks.encoded()
+
+
+def _larger_half(sizes: dict[str, int]) -> set[str]:
+    """Names whose sizes sum to about half the total (at least one), the largest first."""
+    half, total, chosen = sum(sizes.values()) / 2, 0, set()
+    for name in sorted(sizes, key=sizes.get, reverse=True):
+        if not chosen or total + sizes[name] <= half:
+            chosen.add(name)
+            total += sizes[name]
+    return chosen
 
 
 # A block's pickle this long or longer is compressed: below it zlib saves a
@@ -118,27 +152,44 @@ class SegmentPostings:
 COMPRESSED_FROM = 128
 
 
+@dataclass
+class _EncodedField:
+    """A field's posting lists as bytes, and each term's info with offsets within them."""
+
+    postings: bytes
+    terms: list[bytes]
+    infos: list[bytes]  # W3TermInfo.to_bytes up to the extent, which comes once placed
+    offsets: array  # where each term's postings start in ``postings``
+    sizes: array
+
+    def write(self, fieldwriter) -> None:
+        """Into the started field of a W3FieldWriter: the postings, then the terms' rows."""
+        base = fieldwriter._postfile.tell()
+        fieldwriter._postfile.write(self.postings)
+        add, field_id = fieldwriter._tindex.add, pack_ushort(fieldwriter._fieldid)
+        for term, info, offset, size in zip(self.terms, self.infos, self.offsets, self.sizes):
+            add(field_id + term, info + pack_long(base + offset) + pack_int(size))
+
+
 class _Blocks:
-    """A field's posting lists written as W3PostingsWriter writes them (short blocks uncompressed).
+    """A field's posting lists encoded as W3PostingsWriter writes them (short blocks uncompressed).
 
     PERF: its ``add_posting`` and ``_write_block`` cost some 40 µs a term in
     Python calls and attribute look-ups, for a few hundred thousand terms of
-    one or two postings; here a term's blocks are built in one function and
-    written at once.  Private to Whoosh's W3 codec, pinned with whoosh-reloaded
+    one or two postings; here a term's blocks are built in one function.
+    Private to Whoosh's W3 codec, pinned with whoosh-reloaded
     (tests/test_whoosh_postings.py compares every term with Whoosh's own writer).
     """
 
-    def __init__(self, fieldwriter, fieldformat):
-        postwriter = fieldwriter._postwriter
-        assert postwriter._inlinelimit <= 1 and not postwriter._byteids  # no inlined postings
-        self._limit = postwriter._blocklimit
-        self._compression = postwriter._compression
+    def __init__(self, fieldformat, blocklimit: int, compression: int):
+        self._limit = blocklimit
+        self._compression = compression
         self._fixed_size = fieldformat.fixed_value_size()
-        self._postfile = fieldwriter._postfile
-        self._add_term = fieldwriter._tindex.add
-        self._field_id = pack_ushort(fieldwriter._fieldid)
+        self._parts, self._terms, self._infos = [], [], []
+        self._offsets, self._sizes = array("Q"), array("I")
+        self._size = 0
 
-    def write(self, tbytes: bytes, docnums, weights, values, lengths) -> None:
+    def add(self, tbytes: bytes, docnums, weights, values, lengths) -> None:
         limit, compression, fixed = self._limit, self._compression, self._fixed_size
         info = W3TermInfo()
         parts = [WHOOSH3_HEADER_MAGIC]
@@ -167,10 +218,72 @@ class _Blocks:
             size = len(head) + len(data)
             parts += (pack_int(-size if end >= count else size), head, data)
         postings = b"".join(parts)
-        offset = self._postfile.tell()
-        self._postfile.write(postings)
-        info.set_extent(offset, len(postings))
-        self._add_term(self._field_id + tbytes, info.to_bytes())
+        info.set_extent(0, 0)
+        packed_info = info.to_bytes()
+        self._parts.append(postings)
+        self._terms.append(tbytes)
+        self._infos.append(packed_info[: len(packed_info) - _EXTENT_SIZE])
+        self._offsets.append(self._size)
+        self._sizes.append(len(postings))
+        self._size += len(postings)
+
+    def encoded(self) -> _EncodedField:
+        postings = b"".join(self._parts)
+        return _EncodedField(postings, self._terms, self._infos, self._offsets, self._sizes)
+
+
+_EXTENT_SIZE = len(pack_long(0) + pack_int(0))
+
+
+class _Forked:
+    """``work()`` run in a forked process while the block runs; ``result()`` waits for it.
+
+    The child sends its result through a pipe and exits at once (the
+    parent's files and writers are the parent's to close), and dies with the
+    parent.
+    """
+
+    def __init__(self, work):
+        self._work = work
+
+    def __enter__(self):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_forked, args=(self._work, send), daemon=True)
+        self._process.start()
+        send.close()
+        return self
+
+    def result(self):
+        try:
+            outcome = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise OSError(f"a postings encoder died (exit code {self._process.exitcode})") from None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def __exit__(self, *exc):
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _run_forked(work, send) -> None:
+    # NOTE: without this a kill -9 of the reindex would orphan the child.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        outcome = work()
+    except Exception as exc:  # noqa: BLE001 - raised again in the parent
+        outcome = exc
+    send.send(outcome)
+    send.close()
+    os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent dies
 
 
 def _add_block(info, ids, weights, minlength, maxlength, maxweight) -> None:
