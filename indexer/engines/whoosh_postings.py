@@ -45,6 +45,7 @@ class SegmentPostings:
         self._terms = {}  # field → term → (docnums, weights or frequencies, values or None)
         self._lengths = defaultdict(dict)  # field → docnum → length, rounded as Whoosh keeps it
         self._postings = Counter()  # field → its postings
+        self._single_positions = defaultdict(dict)  # field → position → its bytes alone
 
     @property
     def count(self) -> int:
@@ -62,13 +63,21 @@ class SegmentPostings:
             for position, term in enumerate(terms):
                 grouped[term].append(position)
             encode = self._schema[name].format.encode
+            # PERF: most terms stand once in a document: their positions' bytes are kept.
+            single = self._single_positions[name]
             for term, found in grouped.items():
                 entry = table.get(term)
                 if entry is None:
                     entry = table[term] = (array("I"), array("I"), [])
                 entry[0].append(docnum)
                 entry[1].append(len(found))
-                entry[2].append(encode(found))
+                if len(found) == 1:
+                    value = single.get(found[0])
+                    if value is None:
+                        value = single[found[0]] = encode(found)
+                else:
+                    value = encode(found)
+                entry[2].append(value)
             self._postings[name] += len(grouped)
         else:
             counts = Counter(terms)
