@@ -121,7 +121,10 @@ class SegmentPostings:
         settings = (codec._blocklimit, codec._compression)
         assert codec._inlinelimit <= 1  # no inlined postings: every term's are in the file
         names = sorted(self._terms)
-        beside = _larger_half({name: self._postings[name] for name in names})
+        # The parent also places every field: it keeps the lighter share (about
+        # half the postings, but not the positions field, the costliest a posting).
+        here = _larger_half({name: self._postings[name] for name in names})
+        beside = set(names) - here
         with _Forked(lambda: {name: self._encoded(name, *settings) for name in beside}) as child:
             encoded = {name: self._encoded(name, *settings) for name in names if name not in beside}
             encoded.update(child.result())
