@@ -468,6 +468,7 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
     generation = Searcher(settings).served().generation
     reader = get_engine("whoosh", settings).reader(generation.engine_dir)
     assert not reader._searcher.is_atomic()  # segments, and deleted documents in them
+    reader._scored.kept_from = 1  # every term's scores kept, however few its postings
     # synonyms add optional phrases (of several words) and terms
     synonyms = Synonyms(parse_synonyms("دمشق, النفط السوري\nالحكومة, مجلس الوزراء, الوزارة"))
     for q in (
@@ -495,6 +496,9 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
                 assert fast_total == slow_total
                 assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
                 assert [score for _, score in fast] == pytest.approx([score for _, score in slow])
+                # again, from the scores the reader kept of every term
+                again = reader._rank_terms(query.should, filters, depth, time.perf_counter() + 2.0)
+                assert again[:2] == (fast_total, fast)
     assert "feed-prices" not in {
         h.id
         for h in reader.search(

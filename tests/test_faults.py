@@ -36,7 +36,7 @@ def big_feed(tmp_path_factory, seed_text):
     paragraphs = [p for p in seed_text.split("\n") if len(p) > 80]
     path = tmp_path_factory.mktemp("feed") / "feed.jsonl"
     with open(path, "w", encoding="utf-8") as out:
-        for i in range(3000):
+        for i in range(12000):  # a few seconds even for the Whoosh writer at full speed
             text = " ".join(paragraphs[(i + k) % len(paragraphs)] for k in range(3))
             out.write(
                 json.dumps({"id": f"p{i}", "title": f"فقرة {i}", "text": text}, ensure_ascii=False)

@@ -8,9 +8,11 @@ clause boosts weight them.
 import functools
 import heapq
 import shutil
+import threading
 import time
 from array import array
 from collections import Counter
+from collections import OrderedDict
 from collections import defaultdict
 from math import log
 from pathlib import Path
@@ -48,6 +50,7 @@ from indexer.engines.base import Results
 from indexer.engines.base import TermClause
 from indexer.engines.base import Writer
 from indexer.engines.facet_counts import from_values
+from indexer.engines.whoosh_postings import RebuildWriter
 from indexer.errors import IndexUnavailable
 from indexer.schema import Streams
 
@@ -116,27 +119,36 @@ def lucene_length(length: int) -> int:
 _EXACT_LENGTHS = 24
 
 
+def whoosh_fields(doc: Document, streams: Streams) -> dict:
+    """The values of ``whoosh_schema``'s fields for one document."""
+    fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
+    fields.update(streams)
+    fields.update(
+        {
+            _length_column(name): streams[name].count(" ") + 1 if streams[name] else 0
+            for name in schema.SEARCH_FIELDS
+        }
+    )
+    return fields
+
+
 class WhooshWriter(Writer):
     def __init__(self, ix):
         self._incremental = ix.doc_count_all() > 0
-        # A large buffer: postings spill to pickled temporary runs past it.
-        # NOTE: procs > 1 was tried: no faster here, and a kill -9 of the
-        # reindex left its worker processes running.
-        self._writer = ix.writer(limitmb=512)
+        if self._incremental:
+            # A large buffer: postings spill to pickled temporary runs past it.
+            # NOTE: procs > 1 was tried: no faster here, and a kill -9 of the
+            # reindex left its worker processes running.
+            self._writer = ix.writer(limitmb=512)
+        else:  # a fresh generation: segments written straight from the streams
+            self._writer = RebuildWriter(ix, schema.SEARCH_FIELDS)
 
     def add(self, doc: Document, streams: Streams) -> None:
-        fields = {k: v for k, v in doc.to_dict().items() if k in schema.STORED_FIELDS}
-        fields.update(streams)
-        fields.update(
-            {
-                _length_column(name): streams[name].count(" ") + 1 if streams[name] else 0
-                for name in schema.SEARCH_FIELDS
-            }
-        )
+        fields = whoosh_fields(doc, streams)
         if self._incremental:
             self._writer.update_document(**fields)
         else:
-            self._writer.add_document(**fields)
+            self._writer.add_document(fields)
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
@@ -351,7 +363,7 @@ def _blocks(matcher):
 
 
 def _term_at_a_time(
-    searcher, weighting: LuceneIdfBM25F, clauses, deadline: float
+    searcher, weighting: LuceneIdfBM25F, clauses, deadline: float, scored: "_ScoredPostings"
 ) -> tuple[dict, bool]:
     """Global docnum → score for an OR of weighted terms, and whether the deadline cut it short.
 
@@ -360,25 +372,20 @@ def _term_at_a_time(
     one matcher per term document by document.
     """
     scores = {}
-    get = scores.get
     terms, phrases = _split(clauses)
     segments = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
     for segment, base in segments:
-        reader = segment.reader()
-        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         for clause in terms:
             if time.perf_counter() > deadline:
                 return scores, True
-            text = searcher.schema[clause.field].to_bytes(clause.term)
-            if (clause.field, text) not in reader:
+            docnums, term_scores = scored.get(segment, base, weighting, clause)
+            if not scores:  # the first term's scores as they are (0.0 + x is x)
+                scores = dict(zip(docnums, term_scores))
                 continue
-            lift = weighting.lift(segment, clause.field, text, clause.boost)
-            norms = weighting.field_norms(segment, clause.field)
-            for docnums, tfs in _blocks(reader.postings(clause.field, text)):
-                for docnum, tf in zip(docnums, tfs):
-                    if docnum not in deleted:
-                        key = base + docnum
-                        scores[key] = get(key, 0.0) + lift * tf / (tf + norms[docnum])
+            get = scores.get
+            for key, score in zip(docnums, term_scores):
+                scores[key] = get(key, 0.0) + score
+    get = scores.get
     for clause in phrases:
         if time.perf_counter() > deadline:
             return scores, True
@@ -477,6 +484,20 @@ def _score_window(searcher, weighting: LuceneIdfBM25F, clauses, docnums) -> dict
     return scores
 
 
+def _top(scores: dict, depth: int) -> list[tuple[int, float]]:
+    """The ``depth`` best (docnum, score) in Whoosh's order: higher score first, then lower docnum.
+
+    PERF: the depth-th best score is found among the bare floats, then only
+    the documents scoring that or more are sorted (ties at it included).
+    """
+    if depth <= 0 or not scores:
+        return []
+    least = heapq.nlargest(depth, scores.values())[-1]
+    best = [(docnum, score) for docnum, score in scores.items() if score >= least]
+    best.sort(key=lambda item: (-item[1], item[0]))
+    return best[:depth]
+
+
 def _plain(query: EngineQuery) -> bool:
     """A reader's plain words: an OR of weighted terms (and synonyms' phrases), scored term at a time."""
     return not query.must and not query.must_not and bool(query.should)
@@ -491,6 +512,63 @@ def _field_values(searcher, field: str) -> dict[int, str]:
             for docnum in searcher.docs_for_query(wq.Term(field, text)):
                 values[docnum] = text
     return values
+
+
+def _term_scores(segment, base: int, weighting: LuceneIdfBM25F, clause: TermClause):
+    """(global docnums, scores) of a term clause's postings in one segment, deleted documents left out."""
+    reader = segment.reader()
+    docnums, scores = array("q"), array("d")  # a double keeps a float as it is
+    text = segment.schema[clause.field].to_bytes(clause.term)
+    if (clause.field, text) not in reader:
+        return docnums, scores
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    lift = weighting.lift(segment, clause.field, text, clause.boost)
+    norms = weighting.field_norms(segment, clause.field)
+    for block, tfs in _blocks(reader.postings(clause.field, text)):
+        for docnum, tf in zip(block, tfs):
+            if docnum not in deleted:
+                docnums.append(base + docnum)
+                scores.append(lift * tf / (tf + norms[docnum]))
+    return docnums, scores
+
+
+# Postings whose scores a reader keeps (16 bytes each: 32 MB), of the terms with
+# at least SCORED_FROM postings (shorter lists cost little to read again).
+SCORED_POSTINGS = 2_000_000
+SCORED_FROM = 64
+
+
+class _ScoredPostings:
+    """``_term_scores`` of term clauses, the frequent terms' kept (least recently used out first).
+
+    PERF: reading and decoding posting blocks and scoring each posting in
+    Python was most of a title query; the frequent terms, the longest lists,
+    come back in most queries, and a reader's statistics (idf, lengths) never
+    change.
+    """
+
+    def __init__(self, budget: int = SCORED_POSTINGS, kept_from: int = SCORED_FROM):
+        self.budget, self.kept_from = budget, kept_from
+        self._kept = OrderedDict()  # (segment base, field, term, boost) → (docnums, scores)
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, segment, base: int, weighting: LuceneIdfBM25F, clause: TermClause):
+        key = (base, clause.field, clause.term, clause.boost)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = _term_scores(segment, base, weighting, clause)
+        if self.kept_from <= len(found[0]) <= self.budget:
+            with self._lock:
+                if key not in self._kept:
+                    self._kept[key] = found
+                    self._size += len(found[0])
+                while self._size > self.budget:
+                    self._size -= len(self._kept.popitem(last=False)[1][0])
+        return found
 
 
 # Filters whose documents a reader keeps (a set of 30,000 numbers is about 1 MB).
@@ -514,6 +592,7 @@ class WhooshReader(Reader):
         # related-articles query, which always asks for articles; a reader's
         # generation never changes, so neither does the set.
         # (Of the searcher, not of self: no cycle keeps a replaced reader alive.)
+        self._scored = _ScoredPostings()
         self._allowed = functools.lru_cache(maxsize=ALLOWED_CACHE)(
             functools.partial(_allowed_documents, self._searcher)
         )
@@ -612,13 +691,13 @@ class WhooshReader(Reader):
     def _rank_terms(self, clauses, filters: Filters, depth: int, deadline: float):
         """A reader's plain query (an OR of weighted terms), ranked as Whoosh would rank it."""
         searcher = self._searcher
-        scores, timed_out = _term_at_a_time(searcher, searcher.weighting, clauses, deadline)
+        scores, timed_out = _term_at_a_time(
+            searcher, searcher.weighting, clauses, deadline, self._scored
+        )
         allowed = self._allowed(filters)
         if allowed is not None:
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
-        # Whoosh's order: higher score first, then lower document number.
-        top = heapq.nlargest(depth, scores.items(), key=lambda item: (item[1], -item[0]))
-        return len(scores), top, timed_out
+        return len(scores), _top(scores, depth), timed_out
 
     def _rescored(
         self, rescore: Rescore, ranked: list[tuple[int, float]], time_limit: float
