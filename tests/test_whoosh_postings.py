@@ -7,6 +7,7 @@ from whoosh import index
 
 from indexer import analysis
 from indexer import schema
+from indexer.document import Document
 from indexer.engines.base import EngineQuery
 from indexer.engines.base import Filters
 from indexer.engines.base import PhraseClause
@@ -15,9 +16,8 @@ from indexer.engines.whoosh_engine import WhooshReader
 from indexer.engines.whoosh_engine import whoosh_fields
 from indexer.engines.whoosh_engine import whoosh_schema
 from indexer.engines.whoosh_postings import RebuildWriter
-from indexer.ingest.document import Document
-from indexer.ingest.sources import read_sources
-from indexer.pipeline import document_streams
+from indexer.write.ingest.sources import read_sources
+from indexer.write.pipeline import document_streams
 from tests.conftest import SEEDS
 from tests.test_engines import FEED
 
