@@ -54,7 +54,7 @@ DEPTH = 100  # the API's largest page: enough for Recall@100
 TIME_LIMIT = 600.0
 API_LIMIT_MS = Settings().search_time_limit * 1000
 BASELINE = "baseline"
-# Peers' figures from the issue: (xquad, news known-item).
+# Peers' reference figures: (xquad, news known-item).
 PEERS = {
     "peer: Whoosh StandardAnalyzer": (
         {"mrr@10": 0.852, "ndcg@10": 0.873},

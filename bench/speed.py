@@ -285,7 +285,7 @@ def titles_of(path: Path, count: int | None = None) -> list[str]:
 
 
 def report(meds: list[dict], repeat: int, warmup: float) -> str:
-    """The three tables (medians of ``repeat`` runs) and the issue's targets against them."""
+    """The three tables (medians of ``repeat`` runs) and the speed targets against them."""
 
     def rows(kind, columns):
         return [[m.get(c) for c in columns] for m in meds if m["kind"] == kind]
@@ -349,7 +349,7 @@ def report(meds: list[dict], repeat: int, warmup: float) -> str:
         ]
     if any(m["system"] == OPENSEARCH for m in meds):
         parts.append(OPENSEARCH_NOTE)
-    return "\n\n".join(parts + ["## Targets (issue): " + TARGETS, "\n".join(targets(meds))])
+    return "\n\n".join(parts + ["## Targets: " + TARGETS, "\n".join(targets(meds))])
 
 
 def targets(meds: list[dict]) -> list[str]:
