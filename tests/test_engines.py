@@ -496,7 +496,7 @@ def test_whoosh_ranks_a_plain_query_term_at_a_time_as_its_matchers_do(tmp_path):
                 assert fast_total == slow_total
                 assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
                 assert [score for _, score in fast] == pytest.approx([score for _, score in slow])
-                # again, from the scores the reader kept of every term
+                # again, from the scores the reader kept of every term and phrase
                 again = reader._rank_terms(query.should, filters, depth, time.perf_counter() + 2.0)
                 assert again[:2] == (fast_total, fast)
     assert "feed-prices" not in {
