@@ -1,11 +1,15 @@
 """The analysis chain, one function at a time, on real Arabic words."""
 
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from indexer.analysis import analyse
 from indexer.analysis import analyse_spans
+from indexer.analysis import native
 from indexer.analysis import normalise
 from indexer.analysis import root
 from indexer.analysis import stem
@@ -163,3 +167,24 @@ def test_pyarabics_mark_tables_are_unicodes():
     assert HARAKAT == "".join(map(chr, range(0x064B, 0x0653)))  # fathatan .. sukun, shadda
     assert TATWEEL == "\u0640"
     assert normalise("مُحَمَّـــد") == "محمد"
+
+
+def test_a_compiled_core_of_another_version_is_left_unused():
+    """A core built from an older native/ would stem otherwise: the chain serves instead."""
+    probe = (
+        "import sys, types\n"
+        "stale = types.ModuleType('bahth_native')\n"
+        "stale.VERSION = {version}\n"
+        "sys.modules['bahth_native'] = stale\n"
+        "from indexer.analysis import native\n"
+        "print(native.available())\n"
+    )
+    for version, expected in ((native.CORE_VERSION - 1, "False"), (native.CORE_VERSION, "True")):
+        found = subprocess.run(
+            [sys.executable, "-c", probe.format(version=version)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert found.stdout.strip() == expected

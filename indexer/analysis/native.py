@@ -22,9 +22,17 @@ from indexer.analysis.tokenise import RAW_WORD
 from indexer.analysis.tokenise import WORD
 from indexer.analysis.tokenise import spans
 
+# The core's behaviour this package expects (native/src/lib.rs VERSION): bumped
+# with any change to what the core computes.  A core built from an older
+# native/ (the package upgraded, the core not rebuilt) would index other terms
+# than the chain: it is left unused, and the chain serves.
+CORE_VERSION = 2
+
 try:
     import bahth_native
 except ImportError:  # no Rust toolchain at install time: the Python chain serves alone
+    bahth_native = None
+if bahth_native is not None and getattr(bahth_native, "VERSION", None) != CORE_VERSION:
     bahth_native = None
 
 # The table's flags, as native/src/lib.rs reads them.

@@ -640,8 +640,13 @@ impl Core {
     }
 }
 
+/// What this core computes, as `indexer/analysis/native.py` CORE_VERSION expects it:
+/// bumped with any change to its results.
+const VERSION: u32 = 2;
+
 #[pymodule]
 fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("VERSION", VERSION)?;
     m.add_class::<Core>()?;
     m.add_class::<FormCounter>()?;
     m.add_function(wrap_pyfunction!(collapse::group, m)?)?;
