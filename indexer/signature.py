@@ -86,16 +86,21 @@ def terms_signature(terms: list[str]) -> str:
     return smallest.tobytes().hex(" ", 4)
 
 
-def stream_signature(stream: str, skip: int) -> str:
+def _stream_signature(stream: str, skip: int) -> str:
     """The signature of a term stream's terms past the first ``skip``, or of all
     of them when fewer than SHINGLE_WORDS remain; made by the compiled core
     when it is in use (a third of the analysis workers' time in Python)."""
-    core = analysis.active_core()
-    if core is not None:
-        return native.bahth_native.stream_signature(stream, skip, SHINGLE_WORDS, SKETCH_SIZE)
     words = stream.split()
     body = words[skip:]
     return terms_signature(body if len(body) >= SHINGLE_WORDS else words)
+
+
+stream_signature = analysis.backed(
+    _stream_signature,
+    lambda _core, stream, skip: native.bahth_native.stream_signature(
+        stream, skip, SHINGLE_WORDS, SKETCH_SIZE
+    ),
+)
 
 
 def sketch(signature_text: str) -> frozenset[int]:

@@ -52,29 +52,27 @@ def tiny_news(path):
     return len(docs) * 3
 
 
+def quick_run(news, flags: list[str], timeout: float, env=None) -> subprocess.CompletedProcess:
+    """``python -m bench.speed --quick`` on ``news``, one second of load a phase."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.speed", "--quick", "--news", str(news), "--duration", "1"]
+        + flags,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
 @pytest.mark.server  # the service phase runs gunicorn
 def test_quick_run_prints_tables_and_json_lines(tmp_path):
     news = tmp_path / "news.jsonl"
     count = tiny_news(news)
     json_out = tmp_path / "speed.jsonl"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.speed",
-            "--quick",
-            "--news",
-            str(news),
-            "--duration",
-            "1",
-            "--analysis",
-            ",".join(BACKENDS),
-            "--json-out",
-            str(json_out),
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
+    done = quick_run(
+        news,
+        ["--analysis", ",".join(BACKENDS), "--json-out", str(json_out)],
         timeout=400,
         # the embedded engines only, whatever the environment names
         env={k: v for k, v in os.environ.items() if k != "BAHTH_OPENSEARCH_URL"},
@@ -118,28 +116,10 @@ def test_opensearch_is_measured_beside_the_others_and_its_indexes_dropped(
 ):
     news = tmp_path / "news.jsonl"
     count = tiny_news(news)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.speed",
-            "--quick",
-            "--news",
-            str(news),
-            "--duration",
-            "1",
-            "--warmup",
-            "1",
-            "--engines",
-            "tantivy",
-            "--analysis",
-            BACKENDS[0],
-            "--opensearch-url",
-            ",".join(opensearch_cluster.urls()),
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
+    done = quick_run(
+        news,
+        ["--warmup", "1", "--engines", "tantivy", "--analysis", BACKENDS[0]]
+        + ["--opensearch-url", ",".join(opensearch_cluster.urls())],
         timeout=170,
     )
     assert done.returncode == 0, done.stderr[-3000:]

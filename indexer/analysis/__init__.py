@@ -39,6 +39,7 @@ __all__ = [
     "analyse_chunks",
     "analyse_spans",
     "analyse_word",
+    "backed",
     "backend",
     "chunk_stems",
     "chunks",
@@ -84,21 +85,28 @@ def backend() -> str:
     return "python" if active_core() is None else "native"
 
 
-def _backed(reference, method: str, convert=lambda result: result):
-    """``reference``, answered by the core's ``method`` when a core is in use."""
+def backed(reference, native_call):
+    """``reference``, answered by ``native_call(core, *args)`` while a compiled core is in use.
 
-    def call(*args):
+    What the core refuses with a ValueError (a lone surrogate: it takes only
+    valid Unicode, the chain any str) the reference answers.
+    """
+
+    def call(*args, **kwargs):
         core = active_core()
         if core is not None:
             try:
-                return convert(getattr(core, method)(*args))
-            except (
-                ValueError
-            ):  # a lone surrogate: the core takes only valid Unicode; the chain any str
+                return native_call(core, *args, **kwargs)
+            except ValueError:
                 pass
-        return reference(*args)
+        return reference(*args, **kwargs)
 
     return update_wrapper(call, reference)
+
+
+def _backed(reference, method: str, convert=lambda result: result):
+    """``reference``, answered by the core's ``method`` when a core is in use."""
+    return backed(reference, lambda core, *args: convert(getattr(core, method)(*args)))
 
 
 def _chunk(found) -> Chunk:

@@ -27,20 +27,13 @@ THRESHOLD = 0.7
 MAX_FETCH = 10_000
 
 
-def group(signatures: Sequence[str], threshold: float = THRESHOLD) -> list[list[int]]:
+def reference_group(signatures: Sequence[str], threshold: float = THRESHOLD) -> list[list[int]]:
     """Positions of the hits, grouped: each group its leader (the best-ranked) first.
 
-    A hit without a signature (too short to tell) is never grouped.  The
-    compiled core, when in use, makes the same pass (a third of a page's
-    time in Python).
+    A hit without a signature (too short to tell) is never grouped.  In
+    Python: ``group`` is this pass, made by the compiled core when it is in
+    use (a third of a page's time in Python).
     """
-    if analysis.active_core() is not None:
-        return native.bahth_native.group(list(signatures), threshold, SKETCH_SIZE)
-    return reference_group(signatures, threshold)
-
-
-def reference_group(signatures: Sequence[str], threshold: float = THRESHOLD) -> list[list[int]]:
-    """``group`` in Python: the reference the compiled core's must equal."""
     groups: list[list[int]] = []
     leaders = []  # the sketch of each group's leader
     # A hash → the leaders holding it among their smallest few: a hit near a
@@ -60,6 +53,14 @@ def reference_group(signatures: Sequence[str], threshold: float = THRESHOLD) -> 
         groups.append([position])
         leaders.append(mine)
     return groups
+
+
+group = analysis.backed(
+    reference_group,
+    lambda _core, signatures, threshold=THRESHOLD: native.bahth_native.group(
+        list(signatures), threshold, SKETCH_SIZE
+    ),
+)
 
 
 @dataclass(frozen=True)
