@@ -4,14 +4,20 @@ through the search path and the JSON API; a different story on the same subject 
 import html
 import re
 
+import hypothesis
 import pytest
 from falcon.testing import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer import schema
 from indexer import signature
+from indexer.engines.base import Hit
+from indexer.engines.base import Results
 from indexer.read import SearchRequest
 from indexer.read import Searcher
 from indexer.read.collapse import THRESHOLD
+from indexer.read.collapse import collapsed_page
 from indexer.read.collapse import group
 from indexer.signature import similarity
 from indexer.signature import sketch
@@ -193,3 +199,42 @@ def test_the_page_names_the_other_sources_and_links_to_every_copy(build):
     assert expanded.count('class="hit"') == 3 and "ورد أيضًا في:" not in expanded
     back = re.search(r'<a href="([^"]+)">اجمع النسخ المتشابهة</a>', expanded)[1]
     assert client.simulate_get(html.unescape(back)).text.count('class="hit"') == 2
+
+
+# The signatures of the feed's three stories (the first two one story, as above):
+# a ranked list drawn from them has copies to group at any depth.
+SIGNATURES = [pipeline.document_streams(r["title"], r["text"])[schema.SIGNATURE] for r in FEED]
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@given(
+    ranked=st.lists(st.sampled_from(SIGNATURES + [""]), max_size=40),
+    window=st.integers(1, 12),
+    per_page=st.integers(1, 5),
+)
+def test_collapsed_pages_cut_one_listing_and_the_first_takes_one_search(ranked, window, per_page):
+    """Every page of ``collapsed_page`` is a slice of the same listing (the
+    window's groups, then the results past it), whatever the window and page
+    size; the first page is answered by one search."""
+    hits = [
+        Hit.of(1.0 / (rank + 1), {"id": str(rank), schema.SIGNATURE: s})
+        for rank, s in enumerate(ranked)
+    ]
+    fetches = []
+
+    def fetch(offset: int, limit: int) -> Results:
+        fetches.append((offset, limit))
+        return Results(len(hits), hits[offset : offset + limit])
+
+    groups = group(ranked[:window])
+    listing = [(str(g[0]), [str(i) for i in g[1:]]) for g in groups]
+    listing += [(str(rank), []) for rank in range(window, len(hits))]
+    paged = []
+    for page in range(len(hits) // per_page + 2):
+        fetches.clear()
+        cut = collapsed_page(fetch, page * per_page, per_page, window)
+        paged += [(h.id, [d.id for d in copies]) for h, copies in zip(cut.hits, cut.duplicates)]
+        assert cut.total == len(listing)
+        if page == 0:
+            assert len(fetches) == 1
+    assert paged == listing

@@ -7,7 +7,10 @@ suggestions live above it, the same for every engine.
 
 from abc import ABC
 from abc import abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
+from functools import cached_property
 from pathlib import Path
 
 from indexer.document import Document
@@ -69,11 +72,27 @@ class Filters:
     date_to: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hit:
-    id: str
+    """One ranked result.  Its stored fields (those of ``indexer.schema.HIT_FIELDS``)
+    are read by ``load`` when first asked for: a caller can take more hits than it
+    shows (the collapse of near-duplicates does) and pay only for those it reads."""
+
     score: float
-    stored: dict  # the stored fields of indexer.schema.STORED_FIELDS
+    load: Callable[[], dict] = field(repr=False)
+
+    @classmethod
+    def of(cls, score: float, stored: dict) -> "Hit":
+        """A hit whose stored fields are already read."""
+        return cls(score, lambda: stored)
+
+    @cached_property
+    def stored(self) -> dict:
+        return self.load()
+
+    @property
+    def id(self) -> str:
+        return self.stored["id"]
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,7 @@ class OpenSearchReader(Reader):
                 request_timeout=time_limit + 10,
             )
         hits = [
-            Hit(h["_id"], float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
+            Hit.of(float(h.get("_score") or 0.0), _stored(h.get("_source", {})))
             for h in found["hits"]["hits"]
         ]
         return Results(

@@ -666,13 +666,10 @@ class WhooshReader(Reader):
             total, ranked, timed_out = self._rank_collected(query, filters, sort, depth, time_limit)
         if rescore is not None:
             ranked = self._rescored(rescore, ranked, time_limit)
-        searcher = self._searcher
+        stored_fields = self._searcher.stored_fields
         hits = [
-            Hit(stored["id"], score, stored)
-            for stored, score in (
-                (searcher.stored_fields(docnum), score)
-                for docnum, score in ranked[offset : offset + limit]
-            )
+            Hit(score, functools.partial(stored_fields, docnum))
+            for docnum, score in ranked[offset : offset + limit]
         ]
         return Results(total=total, hits=hits, timed_out=timed_out)
 

@@ -83,18 +83,25 @@ def collapsed_page(
     window, so pages never overlap or skip a result, and the cost of a page
     stays bounded however deep it is.
     """
-    head = fetch(0, window)
-    groups = group([hit.stored.get(SIGNATURE) or "" for hit in head.hits])
+    # The window and a page past it in one search: the first page, and any
+    # whose results past the window it holds, need no second.  Only the
+    # hits a page shows, and the window's for their signatures, are read.
+    head = fetch(0, min(window + limit, MAX_FETCH))
+    ranked = head.hits[:window]
+    groups = group([hit.stored.get(SIGNATURE) or "" for hit in ranked])
     leaders = groups[offset : offset + limit]
-    hits = [head.hits[g[0]] for g in leaders]
-    duplicates = [[head.hits[i] for i in g[1:]] for g in leaders]
+    hits = [ranked[g[0]] for g in leaders]
+    duplicates = [[ranked[i] for i in g[1:]] for g in leaders]
     timed_out = head.timed_out
     first = max(offset, len(groups))  # the first position of this page past the groups
     if offset + limit > first and head.total > window:
         start = window + first - len(groups)  # its result's rank, uncollapsed
-        count = min(offset + limit - first, MAX_FETCH - start)
-        tail = fetch(start, count) if count > 0 else Results(head.total, [])
+        end = min(start + offset + limit - first, MAX_FETCH)
+        if end <= len(head.hits) or len(head.hits) >= head.total:
+            tail = Results(head.total, head.hits[start:end])
+        else:
+            tail = fetch(start, end - start) if end > start else Results(head.total, [])
         hits += tail.hits
         duplicates += [[] for _ in tail.hits]
         timed_out = timed_out or tail.timed_out
-    return Page(head.total - (len(head.hits) - len(groups)), hits, duplicates, timed_out)
+    return Page(head.total - (len(ranked) - len(groups)), hits, duplicates, timed_out)
