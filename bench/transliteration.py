@@ -206,7 +206,7 @@ def build_vocabulary(corpus: Path, directory: Path) -> tuple[Vocabulary, Counter
         forms.settle()
         title_words.update(display_form(w) for w in title.split())
     builder = VocabularyBuilder()
-    builder.add_forms(forms.forms())
+    builder.add_forms(forms.table())
     builder.write(directory)
     return Vocabulary(directory), title_words
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from indexer.analysis import active_core
 from indexer.analysis import analyse_chunk
 from indexer.analysis import analyse_word
+from indexer.analysis import backed
 from indexer.analysis import native
 from indexer.analysis import trimmed_chunks
 from indexer.analysis.normalise import IN_WORD
@@ -95,11 +96,16 @@ class FormCounter:
         if self._native is not None and self._native.held() > CHUNKS_HELD:
             self._native.expand()
 
-    def forms(self) -> Counter:
+    def table(self) -> bytes:
+        """The forms of every text added, as lines of ``exact\tdisplay\tcount``.
+
+        PERF: bytes, not a Counter: a reindex worker hands a few hundred
+        thousand forms to the main process, and a Counter's pickling, its
+        unpickling and the merge were a fifth of a reindex.
+        """
         self._expand()
-        if self._native is not None:
-            self._forms.update(self._native.forms())
-        return self._forms
+        table = self._native.table() if self._native is not None else b""
+        return table + _table(self._forms)
 
     def _expand(self) -> None:
         self._forms.update(_forms_of(self._chunks))
@@ -115,17 +121,55 @@ def count_forms(texts) -> Counter:
     counter = FormCounter()
     for text in texts:
         counter.add(text)
-    return counter.forms()
+    return table_counts(counter.table())
+
+
+def _table(forms: Counter) -> bytes:
+    return "".join(f"{exact}\t{display}\t{n}\n" for (exact, display), n in forms.items()).encode()
+
+
+def table_counts(table: bytes) -> Counter:
+    """(exact form, display form) → occurrences in a table of ``FormCounter.table``
+    (or a vocabulary file), a pair's rows summed."""
+    counts = Counter()
+    for pair in zip(*columns(table.decode("utf-8"))):
+        counts[pair[:2]] += int(pair[2])
+    return counts
+
+
+def _vocabulary_file(tables) -> bytes:
+    """The vocabulary file of form tables: per exact form, its most common
+    display form and its total, sorted by exact form.  In Python:
+    ``vocabulary_file`` is this, made by the compiled core when it is in use."""
+    totals, best = {}, {}  # exact form → occurrences; → (occurrences, display form)
+    counts = Counter()
+    for table in tables:
+        counts.update(table_counts(table))
+    for (exact, display), count in counts.items():
+        totals[exact] = totals.get(exact, 0) + count
+        held = best.get(exact)
+        # The most common display form; of equals the smallest, so the
+        # file does not depend on the order documents were counted in.
+        if held is None or count > held[0] or (count == held[0] and display < held[1]):
+            best[exact] = (count, display)
+    return "".join(
+        f"{exact}\t{best[exact][1]}\t{totals[exact]}\n" for exact in sorted(best)
+    ).encode()
+
+
+vocabulary_file = backed(
+    _vocabulary_file, lambda _core, tables: native.bahth_native.vocabulary_file(list(tables))
+)
 
 
 class VocabularyBuilder:
     def __init__(self):
-        self._forms = Counter()  # (exact form, display form) → occurrences
+        self._tables = []  # of FormCounter.table: their forms summed when written
         self.titles = {}  # id → (kind, title)
 
-    def add_forms(self, forms: Counter) -> None:
-        """Add the counts of ``count_forms`` over indexed documents."""
-        self._forms.update(forms)
+    def add_forms(self, table: bytes) -> None:
+        """Add the forms of indexed documents (a ``FormCounter.table``)."""
+        self._tables.append(table)
 
     def add_title(self, doc_id: str, kind: str, title: str) -> None:
         if title:
@@ -136,24 +180,13 @@ class VocabularyBuilder:
 
     def load(self, directory: Path) -> None:
         """Start from a previous build (incremental reindex)."""
-        exacts, displays, counts = read_columns(directory / VOCABULARY)
-        self._forms.update(dict(zip(zip(exacts, displays), map(int, counts))))
+        if (directory / VOCABULARY).exists():  # its rows are a table: a form each
+            self._tables.append((directory / VOCABULARY).read_bytes())
         ids, kinds, titles = read_columns(directory / TITLES)
         self.titles.update(zip(ids, zip(kinds, titles)))
 
     def write(self, directory: Path) -> None:
-        totals, best = {}, {}  # exact form → occurrences; → (occurrences, display form)
-        for (exact, display), count in self._forms.items():
-            totals[exact] = totals.get(exact, 0) + count
-            held = best.get(exact)
-            # The most common display form; of equals the smallest, so the
-            # file does not depend on the order documents were counted in.
-            if held is None or count > held[0] or (count == held[0] and display < held[1]):
-                best[exact] = (count, display)
-        with open(directory / VOCABULARY, "w", encoding="utf-8") as out:
-            out.writelines(
-                f"{exact}\t{best[exact][1]}\t{totals[exact]}\n" for exact in sorted(best)
-            )
+        (directory / VOCABULARY).write_bytes(vocabulary_file(self._tables))
         with open(directory / TITLES, "w", encoding="utf-8") as out:
             out.writelines(
                 f"{doc_id}\t{kind}\t{_one_line(title)}\n"
@@ -170,9 +203,12 @@ def read_columns(path: Path, kind: type = str) -> tuple[list, list, list]:
     empty if there is no file.  Lines of another width are skipped.
     """
     data = path.read_bytes() if path.exists() else b""
-    if kind is str:
-        data = data.decode("utf-8")
-    tab, newline = ("\t", "\n") if kind is str else (b"\t", b"\n")
+    return columns(data.decode("utf-8") if kind is str else data)
+
+
+def columns(data: str | bytes) -> tuple[list, list, list]:
+    """The three columns of lines of tab-separated text; lines of another width skipped."""
+    tab, newline = ("\t", "\n") if isinstance(data, str) else (b"\t", b"\n")
     lines = data.split(newline)
     if not lines[-1]:
         lines.pop()  # the last line's break

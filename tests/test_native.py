@@ -215,7 +215,27 @@ def test_the_core_counts_a_texts_chunks_as_the_chain_does(texts):
     for text in texts:
         counter.add(text)
     chunks = Counter(c for text in texts for c in chain.trimmed_chunks(text))
-    assert counter.forms() == vocabulary._chunk_counts_forms(chunks)
+    assert vocabulary.table_counts(counter.table()) == vocabulary._chunk_counts_forms(chunks)
+
+
+FORMS = st.tuples(
+    st.sampled_from(["الرييس", "رييس", "1257", "مصر"]),
+    st.sampled_from(["الرئيس", "الرئيـس", "1257", "١٢٥٧", "مصر"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(FORMS, st.integers(1, 3)), max_size=4))
+def test_the_vocabulary_file_is_written_alike(counts):
+    # Few forms, small counts: the ties between display forms that the file
+    # must break alike, and one pair's counts in several tables summed.
+    tables = [vocabulary._table(Counter(c)) for c in counts]
+    expected = vocabulary._vocabulary_file(tables)
+    assert native.bahth_native.vocabulary_file(tables) == expected
+    again = [vocabulary._vocabulary_file(tables)]  # a vocabulary file is a table too
+    assert (
+        native.bahth_native.vocabulary_file(again) == vocabulary._vocabulary_file(again) == expected
+    )
 
 
 def chain_only(function, *args):

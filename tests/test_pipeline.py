@@ -12,11 +12,17 @@ from indexer.document import Document
 from indexer.errors import BadDocument
 from indexer.errors import ReindexFailed
 from indexer.vocabulary import count_forms
+from indexer.vocabulary import table_counts
 from indexer.write import pipeline
 from indexer.write.ingest.seeds import parse_page
 from indexer.write.ingest.sources import read_sources_unparsed
 from tests.conftest import SEED_PAGE
 from tests.test_reindex import bahth
+
+
+def counted(forms: Counter):
+    """An ``on_forms`` that sums the vocabulary tables it is given into ``forms``."""
+    return lambda table: forms.update(table_counts(table))
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +48,9 @@ def records(seed_text):
 
 def test_workers_give_the_in_process_streams_in_order(records):
     forms = {1: Counter(), 2: Counter()}
-    with pipeline.analysed(records, 1, forms[1].update) as pairs:
+    with pipeline.analysed(records, 1, counted(forms[1])) as pairs:
         alone = list(pairs)
-    with pipeline.analysed(iter(records), 2, forms[2].update) as pairs:
+    with pipeline.analysed(iter(records), 2, counted(forms[2])) as pairs:
         pooled = list(pairs)
     assert [r for r, _ in pooled] == records
     assert pooled == alone
@@ -61,7 +67,7 @@ def test_the_vocabulary_counts_every_word_of_every_document(records, monkeypatch
     # With few chunks held, each worker expands its counts many times over.
     monkeypatch.setattr(vocabulary, "CHUNKS_HELD", held)
     forms = Counter()
-    with pipeline.analysed(iter(records), 2, forms.update) as pairs:
+    with pipeline.analysed(iter(records), 2, counted(forms)) as pairs:
         list(pairs)
     documents = {r.id: r for r in records if isinstance(r, Document)}.values()
     assert forms == count_forms(part for d in documents for part in (d.title, d.body))
@@ -70,7 +76,7 @@ def test_the_vocabulary_counts_every_word_of_every_document(records, monkeypatch
 @pytest.mark.parametrize("processes", [1, 2])
 def test_the_vocabulary_comes_on_leaving_so_a_commit_overlaps_its_counting(records, processes):
     forms = Counter()
-    with pipeline.analysed(iter(records), processes, forms.update) as pairs:
+    with pipeline.analysed(iter(records), processes, counted(forms)) as pairs:
         list(pairs)
         assert not forms  # the block's last work (the commit) runs while the workers count
     assert forms["الثوره", "الثورة"] > 0
@@ -83,7 +89,7 @@ def test_leaving_before_the_last_record_is_refused_not_a_partial_vocabulary(
 ):
     forms = Counter()
     with pytest.raises(RuntimeError, match="before every record"):
-        with pipeline.analysed(iter(records), processes, forms.update) as pairs:
+        with pipeline.analysed(iter(records), processes, counted(forms)) as pairs:
             for _ in range(read % len(records)):
                 next(pairs)
     assert not forms
@@ -93,7 +99,7 @@ def test_a_repeated_id_is_analysed_once():
     first = Document("h1", "headline", "استقالة مصطفى كواية")
     repeat = Document("h1", "headline", "استقالة مصطفى كواية")
     forms = Counter()
-    with pipeline.analysed([first, repeat], 1, forms.update) as pairs:
+    with pipeline.analysed([first, repeat], 1, counted(forms)) as pairs:
         (_, streams), (_, again) = pairs
     assert streams["stem"] == "استقال مصطف كوا" and again is None
     assert forms == {("استقاله", "استقالة"): 1, ("مصطفي", "مصطفى"): 1, ("كوايه", "كواية"): 1}
@@ -109,7 +115,7 @@ def test_feed_lines_are_parsed_in_the_workers_and_a_repeat_counted_once(tmp_path
     seen = {}
     for processes in (1, 2):
         forms = Counter()
-        with pipeline.analysed(read_sources_unparsed([feed]), processes, forms.update) as pairs:
+        with pipeline.analysed(read_sources_unparsed([feed]), processes, counted(forms)) as pairs:
             seen[processes] = [(str(r) if isinstance(r, BadDocument) else r, s) for r, s in pairs]
         # Every article once: neither the bad line nor the repeat is counted.
         assert forms["استقاله", "استقالة"] == len(lines) - 2

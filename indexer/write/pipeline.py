@@ -116,7 +116,7 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
     """An iterator of (record, streams) for every record (a ``FeedLine`` parsed), in order.
 
     ``streams`` is None for anything but a document with content words.
-    ``on_forms`` receives the vocabulary counts (``FormCounter``) of the analysed
+    ``on_forms`` receives the vocabulary counts (``FormCounter.table``) of the analysed
     documents, in parts, when the block is left without an error after
     every record has come: the workers count while the block's last work
     (an engine's commit) runs.  With ``processes`` > 1 and more than one batch
@@ -131,7 +131,7 @@ def analysed(records: Iterable, processes: int, on_forms=lambda forms: None):
         pairs = _in_process(batches, repeats, analyser)
         yield pairs
         _require_exhausted(pairs)
-        on_forms(analyser.forms.forms())
+        on_forms(analyser.forms.table())
         return
     workers = []
     try:
@@ -241,6 +241,6 @@ def _work(inbox, results) -> None:
                 results.send(_analyse_batch(argument, analyser))
             else:
                 analyser.count(argument)
-        results.send(analyser.forms.forms())
+        results.send(analyser.forms.table())
     except Exception as exc:  # noqa: BLE001 - reported to the main process, which fails the reindex
         results.send(_Failure(exc))

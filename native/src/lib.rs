@@ -14,12 +14,13 @@ mod collapse;
 mod isri;
 mod signature;
 mod stem;
+mod vocabulary;
 
 use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::stem::{StemTables, Stemmer};
@@ -192,7 +193,7 @@ impl Core {
     }
 }
 
-type FormCounts = FxHashMap<(String, String), u64>;
+pub(crate) type FormCounts = FxHashMap<(String, String), u64>;
 
 /// `mark`: `text` HTML-escaped as `html.escape` does, each span in <mark>.
 ///
@@ -393,10 +394,10 @@ impl FormCounter {
         Ok(())
     }
 
-    /// {(exact form, display form): occurrences} of every text added.
-    fn forms<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// The forms of every text added, as lines of `exact\tdisplay\tcount`.
+    fn table<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         self.expand(py)?;
-        forms_dict(py, std::mem::take(&mut self.forms))
+        Ok(PyBytes::new(py, &vocabulary::table(&std::mem::take(&mut self.forms))))
     }
 }
 
@@ -642,7 +643,7 @@ impl Core {
 
 /// What this core computes, as `indexer/analysis/native.py` CORE_VERSION expects it:
 /// bumped with any change to its results.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 #[pymodule]
 fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -651,5 +652,6 @@ fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FormCounter>()?;
     m.add_function(wrap_pyfunction!(collapse::group, m)?)?;
     m.add_function(wrap_pyfunction!(signature::stream_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(vocabulary::vocabulary_file, m)?)?;
     Ok(())
 }
