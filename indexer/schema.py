@@ -11,7 +11,7 @@ from datetime import datetime
 from indexer.analysis import FieldStreams
 from indexer.signature import stream_signature
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Shown to readers and filtered on; stored as given.
 STORED_FIELDS = ("id", "kind", "title", "body", "date", "url", "source", "section")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from indexer import schema
 from indexer import signature
+from indexer.engines.base import Filters
 from indexer.engines.base import Hit
 from indexer.engines.base import Results
 from indexer.read import SearchRequest
@@ -19,6 +20,8 @@ from indexer.read import Searcher
 from indexer.read.collapse import THRESHOLD
 from indexer.read.collapse import collapsed_page
 from indexer.read.collapse import group
+from indexer.read.query import parse_query
+from indexer.read.ranking import engine_query
 from indexer.signature import similarity
 from indexer.signature import sketch
 from indexer.write import pipeline
@@ -123,6 +126,23 @@ def settings(request, build):
     return build(request.param)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_engine_reads_back_each_hits_signature(engine, engine_settings, tmp_path):
+    short = {"id": "short", "date": "2019-03-02", "title": "التحالف", "text": "غارات"}
+    settings = engine_settings(engine, tmp_path / "index")
+    reindex(settings, [write_feed(tmp_path / "feed.jsonl", [*FEED, short])])
+    reader = Searcher(settings).served().reader
+    results = reader.search(
+        engine_query(parse_query("التحالف")), Filters(), "relevance", 0, 10, 2.0
+    )
+    given = {
+        r["id"]: pipeline.document_streams(r["title"], r["text"])[schema.SIGNATURE]
+        for r in [*FEED, short]
+    }
+    assert given["short"] == "" and len(results.hits) == 4
+    assert reader.signatures(results.hits) == [given[hit.id] for hit in results.hits]
+
+
 def test_the_reprint_is_collapsed_under_the_best_ranked_copy(settings):
     response = Searcher(settings).search(SearchRequest(QUERY))
     first, second = response.hits
@@ -222,6 +242,9 @@ def test_collapsed_pages_cut_one_listing_and_the_first_takes_one_search(ranked, 
     ]
     fetches = []
 
+    def signatures(window: list[Hit]) -> list[str]:
+        return [hit.stored[schema.SIGNATURE] for hit in window]
+
     def fetch(offset: int, limit: int) -> Results:
         fetches.append((offset, limit))
         return Results(len(hits), hits[offset : offset + limit])
@@ -232,7 +255,7 @@ def test_collapsed_pages_cut_one_listing_and_the_first_takes_one_search(ranked, 
     paged = []
     for page in range(len(hits) // per_page + 2):
         fetches.clear()
-        cut = collapsed_page(fetch, page * per_page, per_page, window)
+        cut = collapsed_page(fetch, signatures, page * per_page, per_page, window)
         paged += [(h.id, [d.id for d in copies]) for h, copies in zip(cut.hits, cut.duplicates)]
         assert cut.total == len(listing)
         if page == 0:

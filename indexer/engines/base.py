@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from indexer.document import Document
+from indexer.schema import SIGNATURE
 from indexer.schema import Streams
 
 
@@ -80,6 +81,7 @@ class Hit:
 
     score: float
     load: Callable[[], dict] = field(repr=False)
+    address: object = None  # the engine's handle of the document, for reading more of it
 
     @classmethod
     def of(cls, score: float, stored: dict) -> "Hit":
@@ -144,6 +146,11 @@ class Reader(ABC):
         time_limit: float,
     ) -> Results:
         """``sort`` is "relevance" or "date" (newest first)."""
+
+    def signatures(self, hits: list[Hit]) -> list[str]:
+        """The near-duplicate signature (``indexer.signature``) of each of ``hits``
+        of a search, "" where a document has none."""
+        return [hit.stored.get(SIGNATURE) or "" for hit in hits]
 
     @abstractmethod
     def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:

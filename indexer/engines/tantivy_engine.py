@@ -17,6 +17,7 @@ byte of its own.
 
 import hashlib
 import shutil
+import struct
 from functools import partial
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from indexer.engines.facet_counts import terms_facets
 from indexer.engines.translation import Translation
 from indexer.errors import IndexUnavailable
 from indexer.schema import Streams
+from indexer.signature import SKETCH_SIZE
 
 HEAP_BYTES = 256_000_000  # a segment is written when full
 # One indexing thread: documents land in segments in their order, so equal
@@ -55,6 +57,13 @@ DATE_KEY = "date_key"  # the date as the integer YYYYMMDD, 0 for none: ranges an
 # are read as integers, without the stored documents (100 of those cost ten
 # times the query), and found again by them.
 ID_KEY = "id_key"
+# The near-duplicate signature (up to SKETCH_SIZE 32-bit hashes) in fast
+# fields, two hashes a column, beside their count: a collapse reads its
+# window's signatures without their stored documents (the cost of a stored
+# document is that of four signatures).
+SIGNATURE_SIZE = "signature_size"
+SIGNATURE_WORDS = tuple(f"signature_{i}" for i in range(SKETCH_SIZE // 2))
+_WORDS = struct.Struct(f"<{len(SIGNATURE_WORDS)}Q")
 # Stored, indexed whole (the "raw" tokenizer): looked up by id, filtered on.
 RAW_FIELDS = ("id", "kind", "source", "section", "date")
 # Fast (columnar) too: sorted on, or counted by facets' aggregations.
@@ -77,10 +86,12 @@ def tantivy_schema() -> tantivy.Schema:
             tokenizer_name="raw",
             index_option="basic",
         )
-    for name in (*BYTES_FIELDS, schema.SIGNATURE):
+    for name in BYTES_FIELDS:
         builder.add_bytes_field(name, stored=True)
     builder.add_integer_field(DATE_KEY, indexed=True, fast=True)
     builder.add_integer_field(ID_KEY, indexed=True, fast=True)
+    for name in (SIGNATURE_SIZE, *SIGNATURE_WORDS):
+        builder.add_unsigned_field(name, fast=True)
     for name in schema.SEARCH_FIELDS:
         # Positions only where phrases are matched; frequencies for BM25 elsewhere.
         builder.add_text_field(
@@ -143,6 +154,21 @@ def facets_of(names: tuple[str, ...], found: dict) -> Facets:
     return Facets(values, date_buckets(first, last, months, bucket_counts(dated["days"])))
 
 
+def signature_words(signature: str) -> tuple[int, tuple[int, ...]]:
+    """A signature's hash count and its hashes packed in SIGNATURE_WORDS integers.
+
+    >>> signature_text(*signature_words("0a0b0c0d ffffffff 00000001"))
+    '0a0b0c0d ffffffff 00000001'
+    """
+    hashes = bytes.fromhex(signature.replace(" ", ""))
+    return len(hashes) // 4, _WORDS.unpack(hashes.ljust(_WORDS.size, b"\0"))
+
+
+def signature_text(size: int, words: tuple[int, ...]) -> str:
+    """The signature ``signature_words`` packed."""
+    return _WORDS.pack(*words)[: 4 * size].hex(" ", 4)
+
+
 def id_key(doc_id: str) -> int:
     """A document id as a signed 64-bit integer (BLAKE2b).  A window of k keys
     finds another document too with odds of k × N / 2^64 (5 × 10^-12 for 100
@@ -168,7 +194,10 @@ def _tantivy_document(doc: Document, streams: Streams) -> tantivy.Document:
         if streams[name]:
             tdoc.add_text(name, streams[name])
     if streams.get(schema.SIGNATURE):
-        tdoc.add_bytes(schema.SIGNATURE, streams[schema.SIGNATURE].encode("ascii"))
+        size, words = signature_words(streams[schema.SIGNATURE])
+        tdoc.add_unsigned(SIGNATURE_SIZE, size)
+        for name, word in zip(SIGNATURE_WORDS, words, strict=True):
+            tdoc.add_unsigned(name, word)
     return tdoc
 
 
@@ -285,8 +314,21 @@ class TantivyReader(Reader):
             found = searcher.search(q, max(query.rescore.window, offset + limit), count=True)
             ranked = self._rescored(query.rescore, found.hits)[offset:]
         stored = self._stored
-        hits = [Hit(float(score), partial(stored, address)) for score, address in ranked[:limit]]
+        hits = [
+            Hit(float(score), partial(stored, address), address)
+            for score, address in ranked[:limit]
+        ]
         return Results(total=found.count, hits=hits)
+
+    def signatures(self, hits: list[Hit]) -> list[str]:
+        addresses = [hit.address for hit in hits]
+        read = self._searcher.fast_field_values
+        sizes = read(SIGNATURE_SIZE, addresses)  # None where a document has no signature
+        columns = [read(name, addresses) for name in SIGNATURE_WORDS]
+        return [
+            signature_text(size, words) if size else ""
+            for size, words in zip(sizes, zip(*columns, strict=True), strict=True)
+        ]
 
     def facets(self, query: EngineQuery, filters: Filters, names: tuple[str, ...]) -> Facets:
         # The matching documents only, unscored: the scoring query's exclusions and filters.
@@ -323,7 +365,7 @@ class TantivyReader(Reader):
         # document (a fifth of a search's time for its 20 hits).
         tdoc = self._searcher.doc(address)
         stored = {}
-        for name in schema.HIT_FIELDS:
+        for name in schema.STORED_FIELDS:  # the signature is read apart (``signatures``)
             value = tdoc.get_first(name)
             if value is None:
                 value = ""

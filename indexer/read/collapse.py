@@ -15,7 +15,6 @@ from indexer import analysis
 from indexer.analysis import native
 from indexer.engines.base import Hit
 from indexer.engines.base import Results
-from indexer.schema import SIGNATURE
 from indexer.signature import SKETCH_SIZE
 from indexer.signature import near
 from indexer.signature import sketch
@@ -74,9 +73,14 @@ class Page:
 
 
 def collapsed_page(
-    fetch: Callable[[int, int], Results], offset: int, limit: int, window: int
+    fetch: Callable[[int, int], Results],
+    signatures: Callable[[list[Hit]], list[str]],
+    offset: int,
+    limit: int,
+    window: int,
 ) -> Page:
-    """The page at ``offset`` of the results ``fetch(offset, limit)`` gives, collapsed.
+    """The page at ``offset`` of the results ``fetch(offset, limit)`` gives,
+    collapsed by the hits' ``signatures``.
 
     The top ``window`` results are grouped; the results past them are not,
     and follow the groups' leaders unchanged.  Every page groups the same
@@ -85,10 +89,10 @@ def collapsed_page(
     """
     # The window and a page past it in one search: the first page, and any
     # whose results past the window it holds, need no second.  Only the
-    # hits a page shows, and the window's for their signatures, are read.
+    # hits a page shows are read.
     head = fetch(0, min(window + limit, MAX_FETCH))
     ranked = head.hits[:window]
-    groups = group([hit.stored.get(SIGNATURE) or "" for hit in ranked])
+    groups = group(signatures(ranked))
     leaders = groups[offset : offset + limit]
     hits = [ranked[g[0]] for g in leaders]
     duplicates = [[ranked[i] for i in g[1:]] for g in leaders]

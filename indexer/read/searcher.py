@@ -170,7 +170,9 @@ class Searcher:
 
         offset = (request.page - 1) * request.per_page
         if request.collapse:
-            return collapsed_page(fetch, offset, request.per_page, self.settings.collapse_window)
+            return collapsed_page(
+                fetch, reader.signatures, offset, request.per_page, self.settings.collapse_window
+            )
         results = fetch(offset, request.per_page)
         return Page(results.total, results.hits, [[] for _ in results.hits], results.timed_out)
 
