@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::stem::{StemTables, Stemmer};
@@ -47,9 +48,12 @@ type Streams = (String, String, String, String, String);
 type ChunkStems = (Vec<String>, Vec<(usize, usize)>);
 
 /// A word's search forms: None for a stop word, else (stem, root).
-type Forms = Option<(String, String)>;
+type Forms = Option<(CompactString, CompactString)>;
 
-type Cache = FxHashMap<String, Forms>;
+// PERF: CompactString keeps a word of up to 24 bytes (most Arabic words) inside
+// the table's entry: a look-up reads one place in memory, not three (the
+// analysis was bound by those reads: a tenth of its time).
+type Cache = FxHashMap<CompactString, Forms>;
 
 // Words analysed, kept up to this many (then the cache starts over): bounds memory.
 const CACHE_LIMIT: usize = 1 << 20;
@@ -163,7 +167,7 @@ impl Core {
         self.each_word(py, text, &mut |word, start, end| {
             self.with_forms(word, |forms| {
                 if let Some((stem, root)) = forms {
-                    terms.push((word.to_owned(), stem.clone(), root.clone(), start, end));
+                    terms.push((word.to_owned(), stem.to_string(), root.to_string(), start, end));
                 }
             })
         })?;
@@ -186,14 +190,17 @@ impl Core {
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        let forms = (!self.stop_words.contains(word)).then(|| self.stemmer.stem_and_root(word));
+        let forms = (!self.stop_words.contains(word)).then(|| {
+            let (stem, root) = self.stemmer.stem_and_root(word);
+            (CompactString::from(stem), CompactString::from(root))
+        });
         let result = with(&forms);
-        cache.insert(word.to_owned(), forms);
+        cache.insert(CompactString::from(word), forms);
         result
     }
 }
 
-pub(crate) type FormCounts = FxHashMap<(String, String), u64>;
+pub(crate) type FormCounts = FxHashMap<(CompactString, CompactString), u64>;
 
 /// `mark`: `text` HTML-escaped as `html.escape` does, each span in <mark>.
 ///
@@ -258,7 +265,7 @@ impl Core {
             if stems.iter().any(|stem| word.contains(stem.as_str()))
                 && self.with_forms(
                     word,
-                    |forms| matches!(forms, Some((stem, _)) if stems.contains(stem)),
+                    |forms| matches!(forms, Some((stem, _)) if stems.contains(stem.as_str())),
                 )
             {
                 found.push((start, end));
@@ -327,7 +334,7 @@ impl Core {
                     .iter()
                     .filter(|c| self.flags(**c) & MARK == 0)
                     .collect();
-                *forms.entry((word.to_owned(), display)).or_default() += count;
+                *forms.entry((CompactString::from(word), display)).or_default() += count;
             }
         })
     }
@@ -339,8 +346,8 @@ impl Core {
 
 fn forms_dict(py: Python<'_>, forms: FormCounts) -> PyResult<Bound<'_, PyDict>> {
     let counted = PyDict::new(py);
-    for (form, count) in forms {
-        counted.set_item(form, count)?;
+    for ((exact, display), count) in forms {
+        counted.set_item((exact.as_str(), display.as_str()), count)?;
     }
     Ok(counted)
 }
@@ -350,7 +357,7 @@ fn forms_dict(py: Python<'_>, forms: FormCounts) -> PyResult<Bound<'_, PyDict>> 
 #[pyclass(module = "bahth_native")]
 struct FormCounter {
     core: Py<Core>,
-    chunks: FxHashMap<String, u64>,
+    chunks: FxHashMap<CompactString, u64>,
     forms: FormCounts,
 }
 
@@ -373,7 +380,7 @@ impl FormCounter {
             match self.chunks.get_mut(chunk) {
                 Some(count) => *count += 1,
                 None => {
-                    self.chunks.insert(chunk.to_owned(), 1);
+                    self.chunks.insert(CompactString::from(chunk), 1);
                 }
             }
         }
@@ -468,7 +475,7 @@ impl Core {
         Ok(self.with_forms(word, |forms| {
             forms
                 .as_ref()
-                .map(|(stem, root)| (word.to_owned(), stem.clone(), root.clone()))
+                .map(|(stem, root)| (word.to_owned(), stem.to_string(), root.to_string()))
         }))
     }
 
@@ -531,7 +538,7 @@ impl Core {
         self.each_word(py, text_of(chunk)?, &mut |word, start, end| {
             self.with_forms(word, |forms| {
                 if let Some((stem, _)) = forms {
-                    stems.push(stem.clone());
+                    stems.push(stem.to_string());
                     offsets.push((start, end));
                 }
             })
