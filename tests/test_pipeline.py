@@ -181,3 +181,17 @@ def test_a_worker_that_dies_fails_the_reindex_instead_of_hanging_it(records, mon
         "died (exit code -9)" if death == "killed" else "MemoryError: analysis ran out of memory"
     )
     assert expected in failed.value.message
+
+
+def test_the_workers_yield_the_cores_to_the_reindex_and_to_a_server(records, monkeypatch):
+    expected = min(os.nice(0) + pipeline.WORKER_NICENESS, 19)
+    original = pipeline._analyse_batch
+
+    def analyse_batch(items, analyser):
+        if os.nice(0) != expected:  # forked: a failure here fails the reindex
+            raise RuntimeError(f"a worker runs at niceness {os.nice(0)}, not {expected}")
+        return original(items, analyser)
+
+    monkeypatch.setattr(pipeline, "_analyse_batch", analyse_batch)
+    with pipeline.analysed(iter(records), 2) as pairs:
+        assert len(list(pairs)) == len(records)
