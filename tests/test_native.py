@@ -262,9 +262,12 @@ def chain_only(function, *args):
 @example("قال الرئيس إن " * 60 + "الرئيسُ <b>", "الرئيس", 240)
 def test_snippets_and_marks_are_the_same_html(text, query, width):
     matcher = Matcher(chain.analyse(query))
-    assert highlight.snippet(text, matcher, width) == chain_only(
-        highlight.snippet, text, matcher, width
-    )
+    html = chain_only(highlight.snippet, text, matcher, width)
+    assert highlight.snippet(text, matcher, width) == html
+    # A hit's body may come as its UTF-8 bytes: the same snippet, by both.
+    utf8 = text.encode("utf-8")
+    assert highlight.snippet(utf8, matcher, width) == html
+    assert chain_only(highlight.snippet, utf8, matcher, width) == html
     assert highlight.highlight(text, matcher) == chain_only(highlight.highlight, text, matcher)
 
 

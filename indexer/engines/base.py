@@ -77,7 +77,11 @@ class Filters:
 class Hit:
     """One ranked result.  Its stored fields (those of ``indexer.schema.HIT_FIELDS``)
     are read by ``load`` when first asked for: a caller can take more hits than it
-    shows (the collapse of near-duplicates does) and pay only for those it reads."""
+    shows (the collapse of near-duplicates does) and pay only for those it reads.
+
+    The body may come as its UTF-8 bytes (an engine that stores it so): a hit's
+    body is read for its snippet alone, which the compiled core finds in the
+    bytes, never decoding the whole article (a tenth of a search's time)."""
 
     score: float
     load: Callable[[], dict] = field(repr=False)

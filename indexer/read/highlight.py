@@ -197,8 +197,11 @@ def highlight(text: str, matcher: Matcher) -> str:
     return mark(text, matcher.spans(text)) if html is None else html
 
 
-def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
+def snippet(text: str | bytes, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     """The window of ``text`` with the most matches, as HTML; the start if none match.
+
+    ``text`` may come as its UTF-8 bytes, as a hit's body may (``Hit``): the
+    compiled core reads them as they are.
 
     PERF: only the first block of text holding a match is analysed (blocks
     are cut at white space, so words come out as in the whole text, and
@@ -209,6 +212,8 @@ def snippet(text: str, matcher: Matcher, width: int = SNIPPET_CHARS) -> str:
     html = _native("snippet", text, matcher, width, _LEAD, _SCAN_BLOCK)
     if html is not None:
         return html
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
     if len(text) <= width:
         return highlight(text, matcher).strip()
     matches, scanned = _first_matches(text, matcher)

@@ -574,16 +574,25 @@ impl Core {
     /// `highlight.snippet`: the window of `width` characters with the most
     /// matches, as HTML, step for step as the reference finds it (the first
     /// block holding a match, `lead` characters of context before it).
+    ///
+    /// `text` may come as its UTF-8 bytes (a hit's stored body): read without
+    /// a Python string made of it.
     fn snippet(
         &self,
         py: Python<'_>,
-        text: &Bound<'_, PyString>,
+        text: &Bound<'_, PyAny>,
         stems: Vec<String>,
         width: usize,
         lead: usize,
         block: usize,
     ) -> PyResult<String> {
-        let text: Vec<char> = text_of(text)?.chars().collect();
+        let text: Vec<char> = match text.cast::<PyBytes>() {
+            Ok(utf8) => std::str::from_utf8(utf8.as_bytes())
+                .map_err(|_| PyValueError::new_err("the text is not valid UTF-8"))?
+                .chars()
+                .collect(),
+            Err(_) => text_of(text.cast::<PyString>()?)?.chars().collect(),
+        };
         let stems: FxHashSet<String> = stems.into_iter().collect();
         if text.len() <= width {
             let html = mark(&text, &self.matches(py, &text, &stems)?);
@@ -650,7 +659,7 @@ impl Core {
 
 /// What this core computes, as `indexer/analysis/native.py` CORE_VERSION expects it:
 /// bumped with any change to its results.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 #[pymodule]
 fn bahth_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
