@@ -16,7 +16,7 @@ SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 ENGINES = ("whoosh", "tantivy", "opensearch")
 RANKINGS = ("single", "two-stage")
 MAX_RERANK_WINDOW = 10_000  # OpenSearch's index.max_rescore_window
-MAX_COLLAPSE_WINDOW = 1_000  # each page reads this many results' stored fields
+MAX_COLLAPSE_WINDOW = 1_000  # each page reads this many results' signatures
 MAX_RELATED_TERMS = 1024  # OpenSearch's indices.query.bool.max_clause_count
 # An OpenSearch index name that stays valid with "-<generation>" appended.
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,200}$")
