@@ -11,6 +11,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import example
@@ -277,6 +278,31 @@ def test_a_seed_article_snippet_is_the_same_html():
     html = highlight.snippet(text, matcher)
     assert html == chain_only(highlight.snippet, text, matcher)
     assert "<mark>النفط</mark>" in html
+
+
+SEED_WORDS = SEED_PAGE.read_text(encoding="utf-8").split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SEED_WORDS), st.sampled_from([" ", " ", " ", "\n", "، ", "  "])),
+        min_size=100,
+        max_size=1500,
+    ),
+    st.lists(st.sampled_from(SEED_WORDS), min_size=1, max_size=3),
+    st.sampled_from([40, 240]),
+    st.sampled_from([7, 60, 500]),
+)
+def test_snippets_deep_in_long_texts_are_the_same_html(words, query, width, block):
+    """Long texts whose matches may come late: the scan doubles its block many
+    times, and the core decodes the text only as far as it reads."""
+    text = "".join(word + space for word, space in words)
+    matcher = Matcher(chain.analyse(" ".join(query)))
+    with patch.object(highlight, "_SCAN_BLOCK", block):
+        html = chain_only(highlight.snippet, text, matcher, width)
+        assert highlight.snippet(text, matcher, width) == html
+        assert highlight.snippet(text.encode("utf-8"), matcher, width) == html
 
 
 # Sketches as `indexer.signature` writes them, drawn to overlap: a story's
