@@ -18,10 +18,10 @@ mod vocabulary;
 
 use std::sync::Mutex;
 
+use compact_str::CompactString;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::stem::{StemTables, Stemmer};
@@ -167,7 +167,13 @@ impl Core {
         self.each_word(py, text, &mut |word, start, end| {
             self.with_forms(word, |forms| {
                 if let Some((stem, root)) = forms {
-                    terms.push((word.to_owned(), stem.to_string(), root.to_string(), start, end));
+                    terms.push((
+                        word.to_owned(),
+                        stem.to_string(),
+                        root.to_string(),
+                        start,
+                        end,
+                    ));
                 }
             })
         })?;
@@ -368,7 +374,9 @@ impl Core {
                     .iter()
                     .filter(|c| self.flags(**c) & MARK == 0)
                     .collect();
-                *forms.entry((CompactString::from(word), display)).or_default() += count;
+                *forms
+                    .entry((CompactString::from(word), display))
+                    .or_default() += count;
             }
         })
     }
@@ -438,7 +446,10 @@ impl FormCounter {
     /// The forms of every text added, as lines of `exact\tdisplay\tcount`.
     fn table<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         self.expand(py)?;
-        Ok(PyBytes::new(py, &vocabulary::table(&std::mem::take(&mut self.forms))))
+        Ok(PyBytes::new(
+            py,
+            &vocabulary::table(&std::mem::take(&mut self.forms)),
+        ))
     }
 }
 

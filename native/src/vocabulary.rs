@@ -36,9 +36,12 @@ pub fn vocabulary_file<'py>(
     for table in &tables {
         for line in table.split(|b| *b == b'\n') {
             let mut columns = line.split(|b| *b == b'\t');
-            let (Some(exact), Some(display), Some(count), None) =
-                (columns.next(), columns.next(), columns.next(), columns.next())
-            else {
+            let (Some(exact), Some(display), Some(count), None) = (
+                columns.next(),
+                columns.next(),
+                columns.next(),
+                columns.next(),
+            ) else {
                 continue;
             };
             let count: u64 = std::str::from_utf8(count)
