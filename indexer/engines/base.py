@@ -81,7 +81,7 @@ class Hit:
 
     The body may come as its UTF-8 bytes (an engine that stores it so): a hit's
     body is read for its snippet alone, which the compiled core finds in the
-    bytes, never decoding the whole article (a tenth of a search's time)."""
+    bytes, never decoding the whole article (a twentieth of a served query)."""
 
     score: float
     load: Callable[[], dict] = field(repr=False)

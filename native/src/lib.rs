@@ -243,7 +243,7 @@ fn escape_into(out: &mut String, text: &[char]) {
 
 /// A text's characters, decoded only as far as they are asked for: a snippet
 /// reads the start of an article, and taking all of its characters was a
-/// third of a snippet's time.
+/// quarter of a snippet's time on long articles.
 struct Lazy<'t> {
     rest: std::str::Chars<'t>,
     chars: Vec<char>,
